@@ -1,0 +1,71 @@
+/*
+ * cli — `lexgate <noun> [verb]`: the command table and what handlers share.
+ *
+ * One row per command in commands.c; `lexgate --help`, `lexgate help`,
+ * docs/cli.md and tests/cli/t0001-help.sh all read that table. A handler
+ * gets argv starting at its first option (argv[0] is "noun verb"), parses
+ * with getopt_long, and returns the exit status:
+ *   0 success, 1 the operation failed, 2 usage error.
+ * Every failure prints exactly one line on stderr: "lexgate: <detail>".
+ */
+#ifndef LX_CLI_INT_H
+#define LX_CLI_INT_H
+
+#include "base/conf.h"
+#include "base/ctx.h"
+#include "base/err.h"
+
+#include <stdbool.h>
+
+enum lx_cli_exit {
+    LX_CLI_OK = 0,
+    LX_CLI_FAILED = 1,
+    LX_CLI_USAGE = 2,
+};
+
+struct lx_cli_cmd;
+
+/* What every handler receives. */
+struct lx_cli {
+    const struct lx_cli_cmd *cmd;
+    struct lx_conf conf; /* defaults < file < env; flags applied by handler */
+    struct lx_app app;
+};
+
+typedef int lx_cli_fn(struct lx_cli *cli, int argc, char **argv);
+
+struct lx_cli_cmd {
+    const char *noun;
+    const char *verb; /* NULL for a one-word command */
+    lx_cli_fn *fn;
+    const char *summary; /* one line, for `lexgate --help` */
+    const char *usage;   /* options, for `lexgate <noun> <verb> --help` */
+};
+
+/* The table (commands.c), terminated by a row with noun NULL. */
+extern const struct lx_cli_cmd lx_cli_commands[];
+
+/* Print "lexgate: <fmt…>" and return LX_CLI_USAGE. */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "lexgate: <message of err>" and return LX_CLI_FAILED (or
+ * LX_CLI_USAGE when err->rc is LX_EINVAL and 'usage_on_invalid'). */
+int cli_fail(const struct lx_err *err, bool usage_on_invalid);
+/* Print the command's help to stdout and return LX_CLI_OK. */
+int cli_help(const struct lx_cli_cmd *cmd);
+
+/*
+ * Apply a flag to cli->conf by configuration key ("store.db"); on a bad
+ * value prints the error and returns false.
+ */
+bool cli_conf_flag(struct lx_cli *cli, const char *key, const char *value);
+
+/* Read all of stdin into a malloc'd buffer (capped at max bytes). On a
+ * read error or overflow prints an error and returns false. */
+bool cli_read_stdin(size_t max, char **out, size_t *len);
+
+/* Handlers, one group per cmd_<noun>.c. */
+lx_cli_fn cmd_version;
+lx_cli_fn cmd_errors;
+lx_cli_fn cmd_config_doc;
+
+#endif /* LX_CLI_INT_H */
