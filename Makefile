@@ -12,7 +12,7 @@ SANBUILD ?= build-san
 JOBS    ?= 2
 PORT    ?= 8080
 
-.PHONY: all deps build run test check san unit clean
+.PHONY: all deps build run test check san unit clean eval
 
 all: build
 
@@ -50,3 +50,7 @@ bench-%: deps
 
 clean:
 	rm -rf $(BUILD) $(SANBUILD)
+
+# Precision and recall of the conduct rule pack over tests/data/scan.
+eval: build
+	tools/scan-eval $(BUILD)/lexgate

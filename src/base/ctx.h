@@ -20,12 +20,12 @@
 
 struct lx_conf;
 struct lx_store;
-struct lx_keys;
+struct lx_crypto_keys;
 
 struct lx_app {
     struct lx_conf *conf;   /* effective configuration */
     struct lx_store *store; /* NULL for commands that need no database */
-    struct lx_keys *keys;   /* master and signing keys, or NULL */
+    struct lx_crypto_keys *keys; /* master and signing keys, or NULL */
     struct lx_log log;      /* the log sink */
 };
 

@@ -10,6 +10,9 @@ const struct lx_cli_cmd lx_cli_commands[] = {
      "print the configuration reference (docs/config.md)", ""},
     {"errors", NULL, cmd_errors,
      "print the error table (docs/errors.md)", ""},
+    {"init", NULL, cmd_init,
+     "create the master and signing keys (never overwrites)",
+     "  --keys DIR     key directory (default: keys)\n"},
     {"version", NULL, cmd_version, "print the version", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };
