@@ -12,7 +12,7 @@ SANBUILD ?= build-san
 JOBS    ?= 2
 PORT    ?= 8080
 
-.PHONY: all deps build run test check san unit clean eval
+.PHONY: all deps build run test check san unit clean eval fuzz
 
 all: build
 
@@ -54,3 +54,14 @@ clean:
 # Precision and recall of the conduct rule pack over tests/data/scan.
 eval: build
 	tools/scan-eval $(BUILD)/lexgate
+
+# libFuzzer over every fuzz/<module>_<what>.c for FUZZ_SECONDS each (clang);
+# new crashing inputs go to build-fuzz/; add them to fuzz/corpus/<target>/.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DLX_LIBFUZZER=ON >/dev/null
+	cmake --build build-fuzz -j$(JOBS) --target $$(cd fuzz && ls *_*.c | sed 's/^/fuzz_/; s/\.c$$//')
+	for t in $$(cd fuzz && ls *_*.c | sed 's/\.c$$//'); do \
+		mkdir -p build-fuzz/corpus-$$t && cp fuzz/corpus/$$t/* build-fuzz/corpus-$$t/ 2>/dev/null; \
+		(cd build-fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) corpus-$$t) || exit 1; \
+	done
