@@ -67,6 +67,7 @@ bool cli_read_stdin(size_t max, char **out, size_t *len);
 lx_cli_fn cmd_version;
 lx_cli_fn cmd_errors;
 lx_cli_fn cmd_config_doc;
+lx_cli_fn cmd_calendar_deadline;
 lx_cli_fn cmd_init;
 
 #endif /* LX_CLI_INT_H */

@@ -6,6 +6,17 @@
 
 const struct lx_cli_cmd lx_cli_commands[] = {
     /* noun       verb       handler          summary / usage */
+    {"calendar", "deadline", cmd_calendar_deadline,
+     "print the deadline of a period on the business calendar",
+     "  --from ISO8601       start instant, with an offset (Z or +08:00)\n"
+     "  --minutes N          N minutes of natural time\n"
+     "  --hours N            N hours of natural time\n"
+     "  --working-days N     end of the Nth working day after the start day\n"
+     "  --first-response     C5.1: 30 minutes, 2 hours in a special period\n"
+     "  --close HH:MM        business-close time ending a working day\n"
+     "  --night HH:MM-HH:MM  night special period, or none (22:00-08:00)\n"
+     "  --rest-days MODE     special (default) or normal, for first response\n"
+     "  --calendar FILE      holiday schedule CSV instead of the embedded one\n"},
     {"config", "doc", cmd_config_doc,
      "print the configuration reference (docs/config.md)", ""},
     {"errors", NULL, cmd_errors,

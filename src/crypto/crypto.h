@@ -80,4 +80,11 @@ lx_rc lx_crypto_verify(const unsigned char pk[LX_CRYPTO_SIGN_PK_BYTES],
                        const void *msg, size_t len,
                        const unsigned char sig[LX_CRYPTO_SIGNATURE_BYTES]);
 
+#define LX_CRYPTO_SHA256_BYTES 32
+/* SHA-256 of the concatenation a || b (either may be empty; a NULL pointer
+ * is fine with length 0). Used for RFC 9162 Merkle hashing (audit/) and
+ * C2SP key ids. Cannot fail. Thread-safe; needs no lx_crypto_init(). */
+void lx_crypto_sha256(const void *a, size_t alen, const void *b, size_t blen,
+                      unsigned char out[LX_CRYPTO_SHA256_BYTES]);
+
 #endif /* LX_CRYPTO_H */
