@@ -68,6 +68,8 @@ lx_cli_fn cmd_version;
 lx_cli_fn cmd_errors;
 lx_cli_fn cmd_config_doc;
 lx_cli_fn cmd_calendar_deadline;
+lx_cli_fn cmd_db_migrate;
+lx_cli_fn cmd_db_check;
 lx_cli_fn cmd_init;
 
 #endif /* LX_CLI_INT_H */

@@ -1,0 +1,877 @@
+/*
+ * sqlite — the SQLite backend: one writer thread with group commit, a pool
+ * of reader connections (store.h explains the design).
+ *
+ * The writer thread owns the write connection. Callers of lx_store_write()
+ * queue a unit (on their own stack) and sleep on its own condition; the writer
+ * takes up to group_max units, runs BEGIN IMMEDIATE, each unit inside SAVEPOINT
+ * lx_unit (RELEASE on success, ROLLBACK TO + RELEASE on failure), then one
+ * COMMIT — a single fsync of the WAL with synchronous=FULL — and only then
+ * marks the units done and wakes the callers. Should SQLite itself end the
+ * transaction mid-group (an I/O error or a full disk rolls back
+ * everything), the units already run lose their work and get LX_ESTORE,
+ * and the rest of the group continues in a new transaction.
+ *
+ * Readers are connections with PRAGMA query_only, borrowed from a stack
+ * under rmu/rcv; each read is one deferred transaction, so it sees one
+ * snapshot and, in WAL mode, never waits for the writer.
+ */
+#include "base/err.h"
+#include "base/mem.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sq_unit {
+    lx_store_unit_fn *fn;
+    void *arg;
+    struct lx_err *err;
+    bool solo;
+    bool done;
+    pthread_cond_t cv; /* signalled once, when done */
+    lx_rc rc;
+    struct sq_unit *next;
+};
+
+/* A connection and whether a unit runs on it: then the authorizer refuses
+ * transaction control (BEGIN, COMMIT, SAVEPOINT...) as misuse. */
+struct sq_conn {
+    sqlite3 *db;
+    bool in_unit;
+};
+
+struct sq_store {
+    struct sq_conn w; /* the writer thread's connection */
+    int group_max;
+
+    pthread_mutex_t mu;     /* guards the queue, stopping, inflight */
+    pthread_cond_t work_cv; /* the writer waits for units */
+    pthread_cond_t idle_cv; /* close waits for inflight == 0 */
+    struct sq_unit *head, *tail;
+    bool stopping;
+    int inflight; /* callers inside lx_store_write() */
+    pthread_t writer;
+    bool writer_started;
+
+    pthread_mutex_t rmu; /* guards the free readers */
+    pthread_cond_t rcv;
+    struct sq_conn *readers;
+    int nreaders;
+    int nfree;
+    struct sq_conn **free_readers;
+};
+
+static const char *const sq_ddl_words[][2] = {
+    {"LX_ID_PK", "INTEGER PRIMARY KEY"},
+    {"LX_BYTES", "BLOB"},
+    {NULL, NULL},
+};
+
+/* Map an SQLite result code to lx_rc with a detail free of data. */
+static lx_rc
+sq_err(sqlite3 *db, int rc, struct lx_err *err)
+{
+    const char *kind;
+
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        switch (rc) {
+        case SQLITE_CONSTRAINT_UNIQUE:
+            kind = "unique";
+            break;
+        case SQLITE_CONSTRAINT_PRIMARYKEY:
+            kind = "primary key";
+            break;
+        case SQLITE_CONSTRAINT_FOREIGNKEY:
+            kind = "foreign key";
+            break;
+        case SQLITE_CONSTRAINT_NOTNULL:
+            kind = "not null";
+            break;
+        case SQLITE_CONSTRAINT_CHECK:
+            kind = "check";
+            break;
+        default:
+            kind = "other";
+            break;
+        }
+        return lx_err_set(err, LX_ECONFLICT, NULL, "constraint violated (%s)",
+                          kind);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return lx_err_set(err, LX_ESTORE, NULL, "database is locked");
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_READONLY:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOMEM:
+    case SQLITE_PERM:
+    case SQLITE_NOLFS:
+        return lx_err_set(err, LX_ESTORE, NULL, "database: %s",
+                          sqlite3_errstr(rc));
+    case SQLITE_AUTH: /* only our authorizer denies */
+        return lx_err_set(err, LX_EINTERNAL, NULL,
+                          "transaction control inside a unit");
+    default:
+        if (db != NULL && sqlite3_error_offset(db) >= 0) {
+            return lx_err_set(err, LX_EINTERNAL, NULL, "SQL: %s at offset %d",
+                              sqlite3_errstr(rc), sqlite3_error_offset(db));
+        }
+        return lx_err_set(err, LX_EINTERNAL, NULL, "SQL: %s",
+                          sqlite3_errstr(rc));
+    }
+}
+
+/* The writer's own control statements; not fault-counted. */
+static int
+ctl(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* Run a pragma and check its single text answer, when 'want' is given. */
+static lx_rc
+pragma(sqlite3 *db, const char *sql, const char *want, struct lx_err *err)
+{
+    sqlite3_stmt *h = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &h, NULL);
+    lx_rc out = LX_OK;
+
+    if (rc != SQLITE_OK) {
+        out = sq_err(db, rc, err);
+        goto out;
+    }
+    rc = sqlite3_step(h);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        out = sq_err(db, rc, err);
+        goto out;
+    }
+    if (want != NULL &&
+        (rc != SQLITE_ROW || sqlite3_column_text(h, 0) == NULL ||
+         strcmp((const char *)sqlite3_column_text(h, 0), want) != 0)) {
+        out =
+            lx_err_set(err, LX_ESTORE, NULL, "database refused %s mode", want);
+    }
+out:
+    sqlite3_finalize(h);
+    return out;
+}
+
+static int
+sq_authorize(void *arg, int action, const char *a1, const char *a2,
+             const char *a3, const char *a4)
+{
+    const struct sq_conn *c = arg;
+
+    (void)a1;
+    (void)a2;
+    (void)a3;
+    (void)a4;
+    if (c->in_unit &&
+        (action == SQLITE_TRANSACTION || action == SQLITE_SAVEPOINT)) {
+        return SQLITE_DENY;
+    }
+    return SQLITE_OK;
+}
+
+static lx_rc
+open_conn(const char *path, bool writer, const struct lx_store_opts *opts,
+          struct sq_conn *out, struct lx_err *err)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    sqlite3 *db = NULL;
+    lx_rc rc;
+    int src;
+
+    out->db = NULL;
+    out->in_unit = false;
+    if (writer && !opts->must_exist) {
+        flags |= SQLITE_OPEN_CREATE;
+    }
+    src = sqlite3_open_v2(path, &db, flags, NULL);
+    if (src != SQLITE_OK) {
+        rc = lx_err_set(err, LX_ESTORE, NULL, "cannot open database: %s",
+                        sqlite3_errstr(src));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, opts->busy_timeout_ms);
+    if (writer) {
+        rc = pragma(db, "PRAGMA journal_mode=WAL", "wal", err);
+        if (rc == LX_OK) {
+            rc = pragma(db, "PRAGMA synchronous=FULL", NULL, err);
+        }
+    } else {
+        rc = pragma(db, "PRAGMA query_only=ON", NULL, err);
+    }
+    if (rc == LX_OK) {
+        rc = pragma(db, "PRAGMA foreign_keys=ON", NULL, err);
+    }
+    if (rc != LX_OK) {
+        goto fail;
+    }
+    sqlite3_set_authorizer(db, sq_authorize, out);
+    out->db = db;
+    return LX_OK;
+fail:
+    sqlite3_close(db);
+    return rc;
+}
+
+/* ---- the writer ---------------------------------------------------------- */
+
+static void
+fail_unit(struct sq_unit *u, const char *why)
+{
+    if (u->rc == LX_OK) {
+        u->rc = lx_err_set(u->err, LX_ESTORE, NULL, "%s", why);
+    }
+}
+
+/* Run one unit inside its savepoint. Returns false when SQLite ended the
+ * whole transaction (the group's earlier work is gone). */
+static bool
+run_unit(struct lx_store *st, struct sq_conn *c, struct sq_unit *u)
+{
+    sqlite3 *db = c->db;
+    struct lx_store_tx tx;
+
+    if (ctl(db, "SAVEPOINT lx_unit") != SQLITE_OK) {
+        u->rc = sq_err(db, sqlite3_extended_errcode(db), u->err);
+        return !sqlite3_get_autocommit(db);
+    }
+    store__tx_init(&tx, st, db);
+    c->in_unit = true;
+    u->rc = u->fn(&tx, u->arg, u->err);
+    store__tx_end(&tx);
+    c->in_unit = false;
+    if (sqlite3_get_autocommit(db)) {
+        fail_unit(u, "transaction rolled back by the database");
+        return false;
+    }
+    if (u->rc == LX_OK && ctl(db, "RELEASE lx_unit") != SQLITE_OK) {
+        u->rc = sq_err(db, sqlite3_extended_errcode(db), u->err);
+    }
+    if (u->rc != LX_OK) {
+        ctl(db, "ROLLBACK TO lx_unit");
+        ctl(db, "RELEASE lx_unit");
+    }
+    return !sqlite3_get_autocommit(db);
+}
+
+/* Units [from, to) form one transaction: commit it, or fail them all. */
+static void
+finish(struct lx_store *st, sqlite3 *db, struct sq_unit *from,
+       struct sq_unit *to, bool alive)
+{
+    bool any = false;
+    const char *why = NULL;
+
+    for (struct sq_unit *u = from; u != to; u = u->next) {
+        any = any || u->rc == LX_OK;
+    }
+    if (!alive) {
+        why = "transaction rolled back by the database";
+    } else if (!any) {
+        ctl(db, "ROLLBACK");
+    } else if (store__fault_commit(st)) {
+        ctl(db, "ROLLBACK");
+        why = "injected fault (commit)";
+    } else if (ctl(db, "COMMIT") != SQLITE_OK) {
+        if (!sqlite3_get_autocommit(db)) {
+            ctl(db, "ROLLBACK");
+        }
+        why = "commit failed";
+    } else {
+        atomic_fetch_add(&st->n_commits, 1);
+    }
+    for (struct sq_unit *u = from; u != to; u = u->next) {
+        if (why != NULL) {
+            fail_unit(u, why);
+        }
+        if (u->rc == LX_OK) {
+            atomic_fetch_add(&st->n_units, 1);
+        } else {
+            atomic_fetch_add(&st->n_units_failed, 1);
+        }
+    }
+}
+
+static void
+run_group(struct lx_store *st, struct sq_conn *c, struct sq_unit *first)
+{
+    sqlite3 *db = c->db;
+    struct sq_unit *u = first;
+
+    while (u != NULL) {
+        struct sq_unit *seg = u;
+        bool alive = true;
+        int brc = ctl(db, "BEGIN IMMEDIATE");
+
+        if (brc != SQLITE_OK) {
+            for (; u != NULL; u = u->next) {
+                u->rc = sq_err(db, sqlite3_extended_errcode(db), u->err);
+                atomic_fetch_add(&st->n_units_failed, 1);
+            }
+            return;
+        }
+        while (u != NULL && alive) {
+            alive = run_unit(st, c, u);
+            u = u->next;
+        }
+        finish(st, db, seg, u, alive);
+    }
+}
+
+static void *
+writer_main(void *arg)
+{
+    struct lx_store *st = arg;
+    struct sq_store *b = st->be;
+
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        struct sq_unit *first, *last, *u;
+        int n = 1;
+
+        while (b->head == NULL && !b->stopping) {
+            pthread_cond_wait(&b->work_cv, &b->mu);
+        }
+        if (b->head == NULL) {
+            break;
+        }
+        first = last = b->head;
+        if (!first->solo) {
+            while (n < b->group_max && last->next != NULL &&
+                   !last->next->solo) {
+                last = last->next;
+                n++;
+            }
+        }
+        b->head = last->next;
+        if (b->head == NULL) {
+            b->tail = NULL;
+        }
+        last->next = NULL;
+        atomic_fetch_sub(&st->n_queued, (unsigned long long)n);
+        pthread_mutex_unlock(&b->mu);
+
+        run_group(st, &b->w, first);
+
+        pthread_mutex_lock(&b->mu);
+        for (u = first; u != NULL;) {
+            struct sq_unit *next = u->next;
+            u->done = true;
+            pthread_cond_signal(&u->cv);
+            u = next; /* u may be gone once mu is released */
+        }
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+static lx_rc
+sq_write(struct lx_store *st, lx_store_unit_fn *fn, void *arg, bool solo,
+         struct lx_err *err)
+{
+    struct sq_store *b = st->be;
+    struct sq_unit u = {.fn = fn, .arg = arg, .err = err, .solo = solo};
+    lx_rc rc;
+
+    if (b->writer_started && pthread_equal(pthread_self(), b->writer)) {
+        /* a unit asking for a write would wait for itself */
+        return lx_err_set(err, LX_EINTERNAL, NULL, "write inside a write");
+    }
+    pthread_cond_init(&u.cv, NULL);
+    pthread_mutex_lock(&b->mu);
+    if (b->stopping) {
+        pthread_mutex_unlock(&b->mu);
+        pthread_cond_destroy(&u.cv);
+        return lx_err_set(err, LX_ESTORE, NULL, "store is closing");
+    }
+    if (b->tail != NULL) {
+        b->tail->next = &u;
+    } else {
+        b->head = &u;
+    }
+    b->tail = &u;
+    b->inflight++;
+    atomic_fetch_add(&st->n_queued, 1);
+    pthread_cond_signal(&b->work_cv);
+    while (!u.done) {
+        pthread_cond_wait(&u.cv, &b->mu);
+    }
+    b->inflight--;
+    if (b->stopping && b->inflight == 0) {
+        pthread_cond_broadcast(&b->idle_cv);
+    }
+    rc = u.rc;
+    pthread_mutex_unlock(&b->mu);
+    pthread_cond_destroy(&u.cv);
+    return rc;
+}
+
+/* ---- readers ------------------------------------------------------------- */
+
+static struct sq_conn *
+reader_take(struct sq_store *b)
+{
+    struct sq_conn *c;
+
+    pthread_mutex_lock(&b->rmu);
+    while (b->nfree == 0) {
+        pthread_cond_wait(&b->rcv, &b->rmu);
+    }
+    c = b->free_readers[--b->nfree];
+    pthread_mutex_unlock(&b->rmu);
+    return c;
+}
+
+static void
+reader_give(struct sq_store *b, struct sq_conn *c)
+{
+    pthread_mutex_lock(&b->rmu);
+    b->free_readers[b->nfree++] = c;
+    pthread_cond_signal(&b->rcv);
+    pthread_mutex_unlock(&b->rmu);
+}
+
+static lx_rc
+sq_read(struct lx_store *st, lx_store_unit_fn *fn, void *arg,
+        struct lx_err *err)
+{
+    struct sq_store *b = st->be;
+    struct sq_conn *c = reader_take(b);
+    sqlite3 *db = c->db;
+    struct lx_store_tx tx;
+    lx_rc rc;
+
+    if (ctl(db, "BEGIN") != SQLITE_OK) {
+        rc = sq_err(db, sqlite3_extended_errcode(db), err);
+        goto out;
+    }
+    store__tx_init(&tx, st, db);
+    c->in_unit = true;
+    rc = fn(&tx, arg, err);
+    store__tx_end(&tx);
+    c->in_unit = false;
+    if (sqlite3_get_autocommit(db)) {
+        if (rc == LX_OK) {
+            rc = lx_err_set(err, LX_EINTERNAL, NULL,
+                            "read ended its transaction");
+        }
+        goto out;
+    }
+    if (rc == LX_OK && ctl(db, "COMMIT") != SQLITE_OK) {
+        rc = sq_err(db, sqlite3_extended_errcode(db), err);
+    }
+    if (!sqlite3_get_autocommit(db)) {
+        ctl(db, "ROLLBACK");
+    }
+out:
+    reader_give(b, c);
+    return rc;
+}
+
+/* ---- open, close, check -------------------------------------------------- */
+
+static void
+sq_free(struct sq_store *b)
+{
+    for (int i = 0; i < b->nreaders; i++) {
+        sqlite3_close(b->readers[i].db);
+    }
+    sqlite3_close(b->w.db); /* last: it checkpoints and removes the WAL */
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->work_cv);
+    pthread_cond_destroy(&b->idle_cv);
+    pthread_mutex_destroy(&b->rmu);
+    pthread_cond_destroy(&b->rcv);
+    free(b->readers);
+    free(b->free_readers);
+    free(b);
+}
+
+static lx_rc
+sq_open(struct lx_store *st, const char *path, const struct lx_store_opts *opts,
+        struct lx_err *err)
+{
+    struct sq_store *b = lx_xcalloc(1, sizeof(*b));
+    lx_rc rc;
+
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->work_cv, NULL);
+    pthread_cond_init(&b->idle_cv, NULL);
+    pthread_mutex_init(&b->rmu, NULL);
+    pthread_cond_init(&b->rcv, NULL);
+    b->group_max = opts->group_max;
+    b->readers = lx_xcalloc((size_t)opts->readers, sizeof(*b->readers));
+    b->free_readers =
+        lx_xcalloc((size_t)opts->readers, sizeof(*b->free_readers));
+
+    rc = open_conn(path, true, opts, &b->w, err);
+    if (rc != LX_OK) {
+        goto fail;
+    }
+    for (int i = 0; i < opts->readers; i++) {
+        rc = open_conn(path, false, opts, &b->readers[i], err);
+        if (rc != LX_OK) {
+            goto fail;
+        }
+        b->nreaders++;
+        b->free_readers[b->nfree++] = &b->readers[i];
+    }
+    st->be = b;
+    if (pthread_create(&b->writer, NULL, writer_main, st) != 0) {
+        rc = lx_err_set(err, LX_ESTORE, NULL, "cannot start writer thread");
+        goto fail;
+    }
+    b->writer_started = true;
+    return LX_OK;
+fail:
+    st->be = NULL;
+    sq_free(b);
+    return rc;
+}
+
+static void
+sq_close(struct lx_store *st)
+{
+    struct sq_store *b = st->be;
+
+    pthread_mutex_lock(&b->mu);
+    b->stopping = true;
+    pthread_cond_broadcast(&b->work_cv);
+    pthread_mutex_unlock(&b->mu);
+    if (b->writer_started) {
+        pthread_join(b->writer, NULL);
+    }
+    /* The writer answered everyone; wait until they have left. */
+    pthread_mutex_lock(&b->mu);
+    while (b->inflight > 0) {
+        pthread_cond_wait(&b->idle_cv, &b->mu);
+    }
+    pthread_mutex_unlock(&b->mu);
+    sq_free(b);
+    st->be = NULL;
+}
+
+static lx_rc
+check_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    struct lx_store_stmt *s = NULL;
+    bool row = false;
+    lx_rc rc;
+
+    (void)arg;
+    rc = lx_store_prepare(tx, "PRAGMA integrity_check", &s, err);
+    if (rc == LX_OK) {
+        rc = lx_store_step(s, &row, err);
+    }
+    if (rc == LX_OK) {
+        const char *t = row ? lx_store_col_text(s, 0, NULL) : NULL;
+        if (t == NULL || strcmp(t, "ok") != 0) {
+            rc = lx_err_set(err, LX_EINTEGRITY, NULL,
+                            "database integrity check failed");
+        }
+    }
+    lx_store_stmt_free(s);
+    s = NULL;
+    if (rc == LX_OK) {
+        rc = lx_store_prepare(tx, "PRAGMA foreign_key_check", &s, err);
+    }
+    if (rc == LX_OK) {
+        rc = lx_store_step(s, &row, err);
+        if (rc == LX_OK && row) {
+            rc = lx_err_set(err, LX_EINTEGRITY, NULL,
+                            "database has foreign key violations");
+        }
+    }
+    lx_store_stmt_free(s);
+    return rc;
+}
+
+static lx_rc
+sq_check(struct lx_store *st, struct lx_err *err)
+{
+    /* A damaged page may also fail the read itself: LX_ESTORE. */
+    return sq_read(st, check_unit, NULL, err);
+}
+
+static lx_rc
+sq_has_table(struct lx_store_tx *tx, const char *name, bool *out,
+             struct lx_err *err)
+{
+    struct lx_store_stmt *s = NULL;
+    bool row = false;
+    lx_rc rc;
+
+    *out = false;
+    rc = lx_store_prepare(tx,
+                          "SELECT 1 FROM sqlite_master"
+                          " WHERE type = 'table' AND name = :name",
+                          &s, err);
+    if (rc == LX_OK) {
+        rc = lx_store_bind_text(s, "name", name, strlen(name));
+    }
+    if (rc == LX_OK) {
+        rc = lx_store_step(s, &row, err);
+    }
+    *out = rc == LX_OK && row;
+    lx_store_stmt_free(s);
+    return rc;
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+static bool
+only_space(const char *p)
+{
+    for (; *p != '\0'; p++) {
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != ';') {
+            return false;
+        }
+    }
+    return true;
+}
+
+static lx_rc
+sq_prepare(struct lx_store_stmt *s, const char *sql, struct lx_err *err)
+{
+    sqlite3 *db = s->tx->conn;
+    sqlite3_stmt *h = NULL;
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &h, &tail);
+    lx_rc out = LX_OK;
+
+    if (rc != SQLITE_OK) {
+        out = sq_err(db, rc, err);
+        goto out;
+    }
+    if (h == NULL || (tail != NULL && !only_space(tail))) {
+        out = lx_err_set(err, LX_EINTERNAL, NULL,
+                         "prepare takes exactly one statement");
+        goto out;
+    }
+    if (sqlite3_bind_parameter_count(h) != s->nparams) {
+        out =
+            lx_err_set(err, LX_EINTERNAL, NULL, "SQL parameters must be :name");
+        goto out;
+    }
+    for (int i = 0; i < s->nparams; i++) {
+        const char *n = sqlite3_bind_parameter_name(h, i + 1);
+        if (n == NULL || n[0] != ':' || strcmp(n + 1, s->params[i]) != 0) {
+            out = lx_err_set(err, LX_EINTERNAL, NULL,
+                             "SQL parameters must be :name");
+            goto out;
+        }
+    }
+    s->handle = h;
+    h = NULL;
+out:
+    sqlite3_finalize(h);
+    return out;
+}
+
+static void
+sq_finalize(struct lx_store_stmt *s)
+{
+    sqlite3_finalize(s->handle);
+    s->handle = NULL;
+}
+
+static lx_rc
+bind_rc(struct lx_store_stmt *s, int rc)
+{
+    (void)s;
+    if (rc == SQLITE_OK) {
+        return LX_OK;
+    }
+    return rc == SQLITE_NOMEM || rc == SQLITE_TOOBIG ? LX_ETOOBIG
+                                                     : LX_EINTERNAL;
+}
+
+static lx_rc
+sq_bind_int(struct lx_store_stmt *s, int idx, int64_t v)
+{
+    return bind_rc(s, sqlite3_bind_int64(s->handle, idx, v));
+}
+
+static lx_rc
+sq_bind_text(struct lx_store_stmt *s, int idx, const char *v, size_t n)
+{
+    return bind_rc(s, sqlite3_bind_text64(s->handle, idx, v ? v : "", n,
+                                          SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+static lx_rc
+sq_bind_blob(struct lx_store_stmt *s, int idx, const void *v, size_t n)
+{
+    if (n == 0 || v == NULL) {
+        return bind_rc(s, sqlite3_bind_zeroblob(s->handle, idx, 0));
+    }
+    return bind_rc(s,
+                   sqlite3_bind_blob64(s->handle, idx, v, n, SQLITE_TRANSIENT));
+}
+
+static lx_rc
+sq_bind_null(struct lx_store_stmt *s, int idx)
+{
+    return bind_rc(s, sqlite3_bind_null(s->handle, idx));
+}
+
+static lx_rc
+sq_step(struct lx_store_stmt *s, bool *row, struct lx_err *err)
+{
+    int rc = sqlite3_step(s->handle);
+
+    *row = false;
+    if (rc == SQLITE_ROW) {
+        *row = true;
+        return LX_OK;
+    }
+    if (rc == SQLITE_DONE) {
+        return LX_OK;
+    }
+    return sq_err(s->tx->conn, rc, err);
+}
+
+static lx_rc
+sq_reset(struct lx_store_stmt *s)
+{
+    /* sqlite3_reset repeats the last step's error; the step reported it. */
+    sqlite3_reset(s->handle);
+    return LX_OK;
+}
+
+static int64_t
+sq_col_int(struct lx_store_stmt *s, int col)
+{
+    return sqlite3_column_int64(s->handle, col);
+}
+
+static const char *
+sq_col_text(struct lx_store_stmt *s, int col, size_t *len)
+{
+    const char *p = (const char *)sqlite3_column_text(s->handle, col);
+    size_t n = (size_t)sqlite3_column_bytes(s->handle, col);
+
+    if (p == NULL) {
+        n = 0;
+        if (sqlite3_column_type(s->handle, col) != SQLITE_NULL) {
+            p = "";
+        }
+    }
+    if (len != NULL) {
+        *len = n;
+    }
+    return p;
+}
+
+static const void *
+sq_col_blob(struct lx_store_stmt *s, int col, size_t *len)
+{
+    const void *p = sqlite3_column_blob(s->handle, col);
+    size_t n = (size_t)sqlite3_column_bytes(s->handle, col);
+
+    if (p == NULL) {
+        n = 0;
+        if (sqlite3_column_type(s->handle, col) != SQLITE_NULL) {
+            p = "";
+        }
+    }
+    if (len != NULL) {
+        *len = n;
+    }
+    return p;
+}
+
+static bool
+sq_col_is_null(struct lx_store_stmt *s, int col)
+{
+    return sqlite3_column_type(s->handle, col) == SQLITE_NULL;
+}
+
+static lx_rc
+sq_exec(struct lx_store_tx *tx, const char *sql, struct lx_err *err)
+{
+    sqlite3 *db = tx->conn;
+    const char *p = sql;
+
+    while (*p != '\0') {
+        sqlite3_stmt *h = NULL;
+        const char *tail = NULL;
+        int rc = sqlite3_prepare_v2(db, p, -1, &h, &tail);
+
+        if (rc != SQLITE_OK) {
+            return sq_err(db, rc, err);
+        }
+        if (h == NULL) { /* only blanks or comments left */
+            break;
+        }
+        p = tail;
+        if (sqlite3_bind_parameter_count(h) != 0) {
+            sqlite3_finalize(h);
+            return lx_err_set(err, LX_EINTERNAL, NULL,
+                              "a script takes no parameters");
+        }
+        if (store__fault_stmt(tx->st)) {
+            sqlite3_finalize(h);
+            return lx_err_set(err, LX_ESTORE, NULL,
+                              "injected fault (statement)");
+        }
+        do {
+            rc = sqlite3_step(h);
+        } while (rc == SQLITE_ROW);
+        sqlite3_finalize(h);
+        if (rc != SQLITE_DONE) {
+            return sq_err(db, rc, err);
+        }
+    }
+    return LX_OK;
+}
+
+static int64_t
+sq_changes(struct lx_store_tx *tx)
+{
+    return sqlite3_changes64(tx->conn);
+}
+
+static int64_t
+sq_last_id(struct lx_store_tx *tx)
+{
+    return sqlite3_last_insert_rowid(tx->conn);
+}
+
+const struct store__backend store__sqlite = {
+    .scheme = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .write = sq_write,
+    .read = sq_read,
+    .check = sq_check,
+    .has_table = sq_has_table,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .bind_int = sq_bind_int,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .reset = sq_reset,
+    .col_int = sq_col_int,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .col_is_null = sq_col_is_null,
+    .exec = sq_exec,
+    .changes = sq_changes,
+    .last_id = sq_last_id,
+    .ddl_words = sq_ddl_words,
+};
