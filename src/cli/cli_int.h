@@ -71,5 +71,7 @@ lx_cli_fn cmd_calendar_deadline;
 lx_cli_fn cmd_db_migrate;
 lx_cli_fn cmd_db_check;
 lx_cli_fn cmd_init;
+lx_cli_fn cmd_pii_scan;
+lx_cli_fn cmd_pii_mask;
 
 #endif /* LX_CLI_INT_H */

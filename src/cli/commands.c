@@ -29,6 +29,15 @@ const struct lx_cli_cmd lx_cli_commands[] = {
     {"init", NULL, cmd_init,
      "create the master and signing keys (never overwrites)",
      "  --keys DIR     key directory (default: keys)\n"},
+    {"pii", "mask", cmd_pii_mask,
+     "print UTF-8 text from stdin with personal data masked",
+     "  --date YYYY-MM-DD  reference date for the minor check (today)\n"
+     "  --divisions FILE   GB/T 2260 code CSV instead of the embedded one\n"},
+    {"pii", "scan", cmd_pii_scan,
+     "find personal data in UTF-8 text from stdin (JSON lines)",
+     "  --date YYYY-MM-DD  reference date for the minor check (today)\n"
+     "  --minor            add \"minor\":true|false to cn_id findings\n"
+     "  --divisions FILE   GB/T 2260 code CSV instead of the embedded one\n"},
     {"version", NULL, cmd_version, "print the version", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -4,6 +4,7 @@
  */
 #include "store/store.h"
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "store/store_int.h"
@@ -11,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One row per backend; PostgreSQL adds {&store__postgres}. */
+/* One row per backend: the URL scheme picks it. */
 static const struct store__backend *const backends[] = {
     &store__sqlite,
+    &store__postgres,
+    &store__postgresql,
 };
 
 lx_rc
@@ -30,7 +33,7 @@ lx_store_open(const char *url, const struct lx_store_opts *opts,
     *out = NULL;
     if (url == NULL || (colon = strchr(url, ':')) == NULL) {
         return lx_err_set(err, LX_EINVAL, NULL,
-                          "database URL must be sqlite:PATH");
+                          "database URL must be sqlite:PATH or postgres://...");
     }
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
         size_t n = strlen(backends[i]->scheme);
@@ -41,7 +44,7 @@ lx_store_open(const char *url, const struct lx_store_opts *opts,
     }
     if (ops == NULL) {
         return lx_err_set(err, LX_EINVAL, NULL,
-                          "unsupported database URL scheme (want sqlite:PATH)");
+                          "unsupported database URL scheme (want sqlite:PATH or postgres://...)");
     }
     if (colon[1] == '\0') {
         return lx_err_set(err, LX_EINVAL, NULL, "database URL has no path");
@@ -540,4 +543,94 @@ int64_t
 lx_store_last_id(struct lx_store_tx *tx)
 {
     return tx->st->ops->last_id(tx);
+}
+
+lx_rc
+lx_store_tx_lock(struct lx_store_tx *tx, int64_t key, struct lx_err *err)
+{
+    if (tx->st->ops->lock == NULL) {
+        return LX_OK; /* one writer: every write is serialised already */
+    }
+    return tx->st->ops->lock(tx, key, err);
+}
+
+const char *
+lx_store_backend_name(const struct lx_store *st)
+{
+    return st->ops->scheme;
+}
+
+/* ---- helpers for backends that number their parameters ------------------ */
+
+struct numbered_acc {
+    const char *sql;
+    size_t done; /* bytes of sql already copied */
+    int nparams;
+    char **params;
+    struct lx_buf *out;
+    lx_rc rc;
+};
+
+static void
+number_param(void *arg, const char *name, size_t len)
+{
+    struct numbered_acc *a = arg;
+    size_t at = (size_t)(name - a->sql) - 1; /* the ':' */
+    int k = 0;
+
+    while (k < a->nparams &&
+           !(strlen(a->params[k]) == len && memcmp(a->params[k], name, len) == 0)) {
+        k++;
+    }
+    if (a->rc == LX_OK) {
+        a->rc = lx_buf_append(a->out, a->sql + a->done, at - a->done);
+    }
+    if (a->rc == LX_OK) {
+        a->rc = lx_buf_printf(a->out, "$%d", k + 1);
+    }
+    a->done = at + 1 + len;
+}
+
+lx_rc
+store__sql_numbered(const char *sql, int nparams, char **params,
+                    struct lx_buf *out)
+{
+    struct numbered_acc a = {.sql = sql, .nparams = nparams,
+                             .params = params, .out = out, .rc = LX_OK};
+
+    scan_params(sql, number_param, &a);
+    if (a.rc == LX_OK) {
+        a.rc = lx_buf_append_str(out, sql + a.done);
+    }
+    return a.rc;
+}
+
+size_t
+store__next_statement(const char *sql, size_t from)
+{
+    size_t i = from;
+
+    while (sql[i] != '\0') {
+        char c = sql[i];
+        if (c == '\'' || c == '"') {
+            i = skip_quoted(sql, i, c);
+        } else if (c == '-' && sql[i + 1] == '-') {
+            while (sql[i] != '\0' && sql[i] != '\n') {
+                i++;
+            }
+        } else if (c == '/' && sql[i + 1] == '*') {
+            i += 2;
+            while (sql[i] != '\0' && !(sql[i] == '*' && sql[i + 1] == '/')) {
+                i++;
+            }
+            if (sql[i] != '\0') {
+                i += 2;
+            }
+        } else if (c == ';') {
+            return i;
+        } else {
+            i++;
+        }
+    }
+    return i;
 }

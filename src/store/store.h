@@ -158,6 +158,23 @@ lx_rc lx_store_exec(struct lx_store_tx *tx, const char *sql,
 int64_t lx_store_changes(struct lx_store_tx *tx);
 int64_t lx_store_last_id(struct lx_store_tx *tx);
 
+/*
+ * Serialise this transaction with every other one that takes the same
+ * 'key', until it ends. On SQLite a no-op (one writer thread runs every
+ * write in turn); on PostgreSQL pg_advisory_xact_lock(key), released at
+ * commit or rollback, so it is safe behind a transaction-mode pooler.
+ * Use it for anything that needs one sequence across daemons (the audit
+ * log). Keys are listed in store.h so they never collide.
+ */
+#define LX_STORE_LOCK_MIGRATE INT64_C(0x6c78000000000001)
+#define LX_STORE_LOCK_AUDIT INT64_C(0x6c78000000000002)
+lx_rc lx_store_tx_lock(struct lx_store_tx *tx, int64_t key,
+                       struct lx_err *err);
+
+/* "sqlite" or "postgres": for messages and tests, never for SQL dialects
+ * (those are the backend's business). */
+const char *lx_store_backend_name(const struct lx_store *st);
+
 /* Test builds: "stmt:N" (N >= 1), "commit", or NULL to clear. Returns
  * LX_EINVAL when the spec is bad or fault injection is not compiled in. */
 lx_rc lx_store_fault_set(struct lx_store *st, const char *spec);

@@ -70,6 +70,10 @@ struct store__backend {
     int64_t (*changes)(struct lx_store_tx *tx);
     int64_t (*last_id)(struct lx_store_tx *tx);
 
+    /* Serialise with every other tx taking 'key' until this tx ends
+     * (PostgreSQL: pg_advisory_xact_lock). NULL: writes are serial. */
+    lx_rc (*lock)(struct lx_store_tx *tx, int64_t key, struct lx_err *err);
+
     /* Words a migration may use that this backend spells differently
      * (migrations/README.md): pairs {word, replacement}, ended by NULL. */
     const char *const (*ddl_words)[2];
@@ -127,7 +131,20 @@ bool store__fault_commit(struct lx_store *st);
 lx_rc store__write_solo(struct lx_store *st, lx_store_unit_fn *fn, void *arg,
                         struct lx_err *err);
 
+/* Copy 'sql' into 'out' with each ":name" replaced by "$k", k the 1-based
+ * position of name in params (the list store__params_parse made). */
+struct lx_buf;
+lx_rc store__sql_numbered(const char *sql, int nparams, char **params,
+                          struct lx_buf *out);
+
+/* Index of the ';' ending the statement that starts at sql[from] (or of
+ * the final NUL), skipping literals, quoted identifiers and comments. */
+size_t store__next_statement(const char *sql, size_t from);
+
 /* The SQLite backend (sqlite.c). */
 extern const struct store__backend store__sqlite;
+/* The PostgreSQL backend (postgres.c), under both URL schemes. */
+extern const struct store__backend store__postgres;
+extern const struct store__backend store__postgresql;
 
 #endif /* LX_STORE_INT_H */
