@@ -38,6 +38,13 @@ const struct lx_cli_cmd lx_cli_commands[] = {
      "  --date YYYY-MM-DD  reference date for the minor check (today)\n"
      "  --minor            add \"minor\":true|false to cn_id findings\n"
      "  --divisions FILE   GB/T 2260 code CSV instead of the embedded one\n"},
+    {"routes", NULL, cmd_routes,
+     "print the HTTP route table (METHOD TEMPLATE per line)", ""},
+    {"serve", NULL, cmd_serve, "run the HTTP API daemon until SIGTERM",
+     "  --db URL       database, sqlite:PATH (config key store.db)\n"
+     "  --port N       TCP port, 0 picks a free one (server.port)\n"
+     "  --listen ADDR  address to bind (server.listen)\n"
+     "  --keys DIR     key directory (keys.dir)\n"},
     {"version", NULL, cmd_version, "print the version", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -1,0 +1,110 @@
+/*
+ * cmd_serve — `lexgate serve`: load the keys, open and migrate the store,
+ * run the HTTP daemon until SIGTERM, close the store; and `lexgate
+ * routes`, which prints the HTTP route table.
+ *
+ * The keys are loaded before anything listens: lx_crypto_keys_load()
+ * refuses missing files and files readable by group or others, so a
+ * daemon with leaked key permissions never starts.
+ */
+#include "cli/cli_int.h"
+#include "crypto/crypto.h"
+#include "http/http.h"
+#include "store/store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+cmd_serve(struct lx_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"port", required_argument, NULL, 'p'},
+        {"listen", required_argument, NULL, 'l'},
+        {"keys", required_argument, NULL, 'k'},
+        {"config", required_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
+    };
+    struct lx_store_opts so = {0};
+    struct lx_crypto_keys *keys = NULL;
+    struct lx_store *store = NULL;
+    struct lx_err err = {0};
+    int c, status = LX_CLI_FAILED;
+
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        const char *key = NULL;
+        switch (c) {
+        case 'd':
+            key = "store.db";
+            break;
+        case 'p':
+            key = "server.port";
+            break;
+        case 'l':
+            key = "server.listen";
+            break;
+        case 'k':
+            key = "keys.dir";
+            break;
+        case 'c':
+            break; /* read by main */
+        default:
+            return cli_usage("serve: unknown option '%s'", argv[optind - 1]);
+        }
+        if (key != NULL && !cli_conf_flag(cli, key, optarg)) {
+            return LX_CLI_USAGE;
+        }
+    }
+    if (optind < argc) {
+        return cli_usage("serve: unexpected argument '%s'", argv[optind]);
+    }
+
+    if (lx_crypto_init(&err) != LX_OK ||
+        lx_crypto_keys_load(cli->conf.keys_dir, &keys, &err) != LX_OK) {
+        return cli_fail(&err, false);
+    }
+    so.readers = (int)cli->conf.readers;
+    so.busy_timeout_ms = (int)cli->conf.busy_timeout_ms;
+    so.group_max = (int)cli->conf.group_max;
+    if (lx_store_open(cli->conf.db, &so, &store, &err) != LX_OK ||
+        lx_store_migrate(store, NULL, &err) != LX_OK) {
+        status = cli_fail(&err, false);
+        goto out;
+    }
+    cli->app.keys = keys;
+    cli->app.store = store;
+    if (lx_http_serve(&cli->app, &err) != LX_OK) {
+        status = cli_fail(&err, false);
+        goto out;
+    }
+    status = LX_CLI_OK;
+
+out:
+    cli->app.store = NULL;
+    cli->app.keys = NULL;
+    lx_store_close(store);
+    lx_crypto_keys_free(keys);
+    return status;
+}
+
+int
+cmd_routes(struct lx_cli *cli, int argc, char **argv)
+{
+    (void)cli;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            i++; /* --config FILE, read by main */
+            continue;
+        }
+        if (strncmp(argv[i], "--config=", 9) == 0) {
+            continue;
+        }
+        return cli_usage("routes: unexpected argument '%s'", argv[i]);
+    }
+    fflush(stdout);
+    lx_http_routes_write(STDOUT_FILENO);
+    return LX_CLI_OK;
+}

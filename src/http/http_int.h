@@ -1,0 +1,160 @@
+/*
+ * http_int — what the files of src/http share: the request and response a
+ * handler sees, the route table, problem rendering and metrics.
+ *
+ * A handler is one function per route row. It reads struct lx_http_req
+ * (context, path parameters, headers, body), fills struct lx_http_res and
+ * returns LX_OK, or returns an error with detail in req->ctx.err, which
+ * server.c renders as application/problem+json. Handlers parse and
+ * validate, call one service, render: no SQL and no policy here.
+ * Everything a handler allocates for the response comes from the request
+ * arena or the response buffer; nothing outlives the request.
+ */
+#ifndef LX_HTTP_INT_H
+#define LX_HTTP_INT_H
+
+#include "base/buf.h"
+#include "base/ctx.h"
+#include "base/err.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct MHD_Connection;
+struct MHD_Daemon;
+struct json_t;
+struct lx_cal;
+struct lx_conf;
+
+#define HTTP_MAX_PARAMS 4
+
+struct lx_http_server;
+struct lx_http_route;
+
+/* What a handler answers. Either 'body' points at static or arena memory
+ * (body_len bytes), or the handler appends to 'buf' (body NULL). */
+struct lx_http_res {
+    int status;               /* 200 unless set */
+    const char *content_type; /* static; default application/json */
+    const char *body;
+    size_t body_len;
+    struct lx_buf buf;
+    const char *allow; /* Allow header (405), static or arena */
+    int retry_after_s; /* > 0 adds Retry-After */
+};
+
+/* One request, from its first byte of headers to its completion. */
+struct lx_http_req {
+    struct lx_ctx ctx;
+    struct lx_http_server *srv;
+    struct MHD_Connection *conn;
+    const char *method;                /* MHD's copy, valid for the request */
+    const char *path;                  /* decoded path, no query string */
+    const struct lx_http_route *route; /* NULL when no row matched */
+    int route_slot;  /* metrics slot: row of the template, or unmatched */
+    int method_slot; /* metrics slot of the method */
+    const char *params[HTTP_MAX_PARAMS]; /* {name} values in template order */
+    size_t nparams;
+    struct lx_buf body;    /* request body, capped at max_body_bytes */
+    bool body_too_big;     /* more than max_body_bytes arrived */
+    uint64_t body_dropped; /* bytes discarded after the cap */
+    int64_t start_us;      /* monotonic, at the first callback */
+    int match;             /* enum http__match of the route look-up */
+    int status;            /* status queued, 0 until then */
+    struct lx_http_res res;
+};
+
+typedef lx_rc lx_http_handler_fn(struct lx_http_req *req,
+                                 struct lx_http_res *res);
+
+struct lx_http_route {
+    const char *method; /* "GET", "POST", … */
+    const char *tmpl;   /* "/v1/things/{id}": {x} matches one segment */
+    lx_http_handler_fn *fn;
+    const char *summary; /* one line, also the OpenAPI summary */
+};
+
+/* routes.c: the table (terminated by a row with method NULL). */
+extern const struct lx_http_route http__routes[];
+size_t http__route_count(void);
+
+enum http__match {
+    HTTP_MATCH_NONE = 0, /* no template matches the path: 404 */
+    HTTP_MATCH_METHOD,   /* a template matches, not with this method: 405 */
+    HTTP_MATCH_OK,
+};
+
+/*
+ * Match method and path against the table. On HTTP_MATCH_OK *route is the
+ * row and params[0..*nparams) point into 'path' copies made in 'arena'.
+ * On HTTP_MATCH_METHOD, *slot is the first row of the template and *allow
+ * the comma-separated methods it takes (arena). *slot is always set: the
+ * row index, or http__route_count() for no match. HEAD matches GET rows.
+ */
+enum http__match http__route_find(const char *method, const char *path,
+                                  struct lx_arena *arena,
+                                  const struct lx_http_route **route,
+                                  const char **params, size_t *nparams,
+                                  int *slot, const char **allow);
+
+/* problem.c: render err as RFC 9457 into res (status, type, body). */
+void http__problem(struct lx_http_res *res, const struct lx_err *err,
+                   const char *req_id);
+
+/* server.c: a request header (case-insensitive name) or NULL. */
+const char *http__header(struct lx_http_req *req, const char *name);
+
+/*
+ * The request body as JSON (lx_http_json_decode with the request's
+ * Content-Type and server.max_body_bytes). The reference is released with
+ * the request arena. Errors go to req->ctx.err.
+ */
+lx_rc http__body_json(struct lx_http_req *req, struct json_t **out);
+
+/* metrics.c — counters kept with relaxed atomics on the hot path. */
+struct http_metrics;
+
+#define HTTP_METHOD_SLOTS 8 /* GET HEAD POST PUT PATCH DELETE OPTIONS other */
+
+struct http_metrics *http__metrics_new(size_t routes);
+void http__metrics_free(struct http_metrics *m);
+int http__method_slot(const char *method);
+/* Count one answered request of route slot (0..routes, routes is
+ * "unmatched") with its status and duration. */
+void http__metrics_record(struct http_metrics *m, int route_slot,
+                          int method_slot, int status, int64_t dur_us);
+/* Append the Prometheus text exposition to b. */
+lx_rc http__metrics_write(struct http_metrics *m, long in_flight,
+                          long connections, struct lx_buf *b);
+
+/* The daemon (server.c); handlers read it through req->srv. */
+struct lx_http_server {
+    struct lx_app *app;
+    struct MHD_Daemon *daemon;
+    struct http_metrics *metrics;
+    const struct lx_cal *cal; /* business calendar, immutable */
+    size_t max_body_bytes;
+    size_t max_header_bytes;
+    long max_connections;
+    uint32_t boot_id; /* random prefix of generated request ids */
+    atomic_uint_fast64_t next_id;
+    atomic_long in_flight;
+    atomic_long connections;
+    atomic_bool draining;
+    atomic_bool started; /* bound and serving: library messages are warnings */
+};
+
+/* Handlers (h_*.c). */
+lx_http_handler_fn http__h_healthz;
+lx_http_handler_fn http__h_readyz;
+lx_http_handler_fn http__h_metrics;
+lx_http_handler_fn http__h_openapi;
+lx_http_handler_fn http__h_calendar_deadline;
+
+/* h_calendar.c: load calendar.file, or the embedded schedule. */
+lx_rc http__calendar_load(const struct lx_conf *conf, struct lx_cal **out,
+                          struct lx_err *err);
+
+#endif /* LX_HTTP_INT_H */

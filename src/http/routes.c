@@ -1,0 +1,169 @@
+/*
+ * routes — THE route table of the HTTP API (STYLE.md: lists are tables).
+ *
+ * One row per method and path template. `lexgate routes` prints it, and
+ * tests/cli/t0100-openapi-routes.sh checks it against docs/openapi.yaml,
+ * so a row added here without its OpenAPI path fails the build's tests.
+ * Rows of one template sit together; the first row of a template is its
+ * metrics slot (requests are counted by template, never by raw path).
+ */
+#include "http/http.h"
+#include "http/http_int.h"
+
+#include <string.h>
+#include <unistd.h>
+
+const struct lx_http_route http__routes[] = {
+    /* method  template             handler           summary */
+    {"GET", "/healthz", http__h_healthz, "Liveness: the process answers"},
+    {"GET", "/readyz", http__h_readyz, "Readiness: the store is reachable"},
+    {"GET", "/metrics", http__h_metrics,
+     "Prometheus metrics in the text exposition format"},
+    {"GET", "/v1/openapi.yaml", http__h_openapi,
+     "This API's OpenAPI 3.1 description"},
+    {"POST", "/v1/calendar/deadline", http__h_calendar_deadline,
+     "Deadline of a period on the business calendar (C5.1, C6.1)"},
+    {NULL, NULL, NULL, NULL},
+};
+
+size_t
+http__route_count(void)
+{
+    static const size_t n = sizeof(http__routes) / sizeof(http__routes[0]) - 1;
+    return n;
+}
+
+/*
+ * Does 'path' match template 't'? Captures {x} segments (non-empty, no
+ * '/') as arena copies when 'params' is not NULL.
+ */
+static bool
+tmpl_match(const char *t, const char *path, struct lx_arena *arena,
+           const char **params, size_t *nparams)
+{
+    const char *p = path;
+    size_t np = 0;
+
+    while (*t != '\0') {
+        if (*t == '{') {
+            const char *close = strchr(t, '}');
+            size_t seg = strcspn(p, "/");
+            if (close == NULL || seg == 0 || np == HTTP_MAX_PARAMS) {
+                return false;
+            }
+            if (params != NULL) {
+                params[np] = lx_arena_strndup(arena, p, seg);
+            }
+            np++;
+            t = close + 1;
+            p += seg;
+            continue;
+        }
+        if (*t != *p) {
+            return false;
+        }
+        t++;
+        p++;
+    }
+    if (*p != '\0') {
+        return false;
+    }
+    if (nparams != NULL) {
+        *nparams = np;
+    }
+    return true;
+}
+
+static bool
+method_is(const struct lx_http_route *r, const char *method)
+{
+    if (strcmp(r->method, method) == 0) {
+        return true;
+    }
+    /* HEAD is GET without the body; libmicrohttpd drops the body. */
+    return strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0;
+}
+
+/* First row with the same template as row i. */
+static int
+template_slot(size_t i)
+{
+    for (size_t j = 0; j < i; j++) {
+        if (strcmp(http__routes[j].tmpl, http__routes[i].tmpl) == 0) {
+            return (int)j;
+        }
+    }
+    return (int)i;
+}
+
+enum http__match
+http__route_find(const char *method, const char *path, struct lx_arena *arena,
+                 const struct lx_http_route **route, const char **params,
+                 size_t *nparams, int *slot, const char **allow)
+{
+    size_t n = http__route_count();
+    int tmpl_row = -1;
+
+    *route = NULL;
+    *nparams = 0;
+    *slot = (int)n;
+    *allow = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct lx_http_route *r = &http__routes[i];
+        if (!tmpl_match(r->tmpl, path, NULL, NULL, NULL)) {
+            continue;
+        }
+        if (tmpl_row < 0) {
+            tmpl_row = (int)i;
+        }
+        if (method_is(r, method)) {
+            tmpl_match(r->tmpl, path, arena, params, nparams);
+            *route = r;
+            *slot = template_slot(i);
+            return HTTP_MATCH_OK;
+        }
+    }
+    if (tmpl_row < 0) {
+        return HTTP_MATCH_NONE;
+    }
+    {
+        /* Allow: every method of the template, GET implying HEAD. */
+        struct lx_buf b = LX_BUF_INIT(256);
+        const char *tmpl = http__routes[tmpl_row].tmpl;
+        for (size_t i = (size_t)tmpl_row; i < n; i++) {
+            if (strcmp(http__routes[i].tmpl, tmpl) != 0) {
+                continue;
+            }
+            if (b.len > 0) {
+                lx_buf_append_str(&b, ", ");
+            }
+            lx_buf_append_str(&b, http__routes[i].method);
+            if (strcmp(http__routes[i].method, "GET") == 0) {
+                lx_buf_append_str(&b, ", HEAD");
+            }
+        }
+        *allow = lx_arena_strdup(arena, lx_buf_peek(&b));
+        lx_buf_release(&b);
+    }
+    *slot = tmpl_row;
+    return HTTP_MATCH_METHOD;
+}
+
+void
+lx_http_routes_write(int fd)
+{
+    struct lx_buf b = LX_BUF_INIT(64 * 1024);
+
+    for (size_t i = 0; i < http__route_count(); i++) {
+        lx_buf_printf(&b, "%s %s\n", http__routes[i].method,
+                      http__routes[i].tmpl);
+    }
+    for (size_t off = 0; off < b.len;) {
+        ssize_t w = write(fd, b.p + off, b.len - off);
+        if (w <= 0) {
+            break;
+        }
+        off += (size_t)w;
+    }
+    lx_buf_release(&b);
+}
