@@ -6,7 +6,7 @@
  * for the deadline in strict mode and prints it at +08:00. A day in a year
  * without a schedule is an error here, never a guess.
  */
-#include "base/asset.h"
+#include "base/file.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/time.h"
@@ -98,85 +98,23 @@ parse_hhmm(const char *s, size_t n, int *out)
     return true;
 }
 
-/* Read a whole file, capped; one line on stderr on failure. */
-static bool
-read_file(const char *path, size_t max, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *p = NULL;
-    size_t n;
-
-    if (f == NULL) {
-        cli_usage("cannot open calendar file (--calendar): %s",
-                  strerror(errno));
-        return false;
-    }
-    p = lx_xmalloc(max + 1);
-    n = fread(p, 1, max + 1, f);
-    if (ferror(f)) {
-        fclose(f);
-        free(p);
-        cli_usage("cannot read calendar file (--calendar)");
-        return false;
-    }
-    fclose(f);
-    if (n > max) {
-        free(p);
-        cli_usage("calendar file larger than %zu bytes", max);
-        return false;
-    }
-    *out = p;
-    *len = n;
-    return true;
-}
-
-/* The one embedded schedule: the .csv under data/cn-holidays/. Adding a
- * year is a data change (edit or rename that file), not a code change. */
-static const struct lx_asset *
-embedded_calendar(int *count)
-{
-    const struct lx_asset *all, *found = NULL;
-    size_t n, dl = strlen(EMBEDDED_DIR);
-
-    *count = 0;
-    all = lx_asset_all(&n);
-    for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(all[i].name);
-        if (strncmp(all[i].name, EMBEDDED_DIR, dl) == 0 && l > dl + 4 &&
-            strcmp(all[i].name + l - 4, ".csv") == 0) {
-            found = &all[i];
-            (*count)++;
-        }
-    }
-    return found;
-}
-
-/* Load the calendar; returns an exit status (LX_CLI_OK on success). */
+/* Load the calendar: --calendar FILE, or the one embedded schedule (the
+ * .csv under data/cn-holidays/; adding a year is a data change). Returns an
+ * exit status (LX_CLI_OK on success). */
 static int
 load_calendar(const struct lx_cli *cli, struct lx_cal **out)
 {
     struct lx_err err = {0};
-    char *buf = NULL;
-    size_t len = 0;
+    struct lx_data d;
     lx_rc rc;
 
-    if (cli->conf.calendar_file[0] != '\0') {
-        if (!read_file(cli->conf.calendar_file, LX_CAL_MAX_CSV_BYTES, &buf,
-                       &len)) {
-            return LX_CLI_FAILED;
-        }
-        rc = lx_cal_load(buf, len, out, &err);
-        free(buf);
-    } else {
-        int count;
-        const struct lx_asset *a = embedded_calendar(&count);
-        if (count != 1) {
-            cli_usage("expected one embedded calendar under %s, found %d",
-                      EMBEDDED_DIR, count);
-            return LX_CLI_FAILED;
-        }
-        rc = lx_cal_load((const char *)a->data, a->len, out, &err);
+    rc = lx_data_open(cli->conf.calendar_file, EMBEDDED_DIR, ".csv",
+                      LX_CAL_MAX_CSV_BYTES, "calendar file (--calendar)", &d,
+                      &err);
+    if (rc == LX_OK) {
+        rc = lx_cal_load(d.p, d.len, out, &err);
     }
+    lx_data_release(&d);
     if (rc != LX_OK) {
         return cli_fail(&err, false);
     }

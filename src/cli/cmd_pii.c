@@ -6,6 +6,7 @@
  * data/gbt2260/divisions.csv (or --divisions FILE) plus retired.csv.
  * Errors name line numbers, never content. */
 #include "base/asset.h"
+#include "base/file.h"
 #include "base/buf.h"
 #include "base/mem.h"
 #include "base/time.h"
@@ -78,38 +79,6 @@ print_finding(void *arg, const struct lx_pii_finding *f)
     return rc == LX_OK;
 }
 
-/* Read a whole file (for --divisions); the error names the option only. */
-static bool
-read_file(const char *path, char **out, size_t *len)
-{
-    struct lx_buf b = LX_BUF_INIT(PII_FILE_MAX);
-    char chunk[65536];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    bool ok = fd >= 0;
-
-    while (ok) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            ok = n == 0;
-            break;
-        }
-        ok = lx_buf_append(&b, chunk, (size_t)n) == LX_OK;
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    if (!ok) {
-        lx_buf_release(&b);
-        return false;
-    }
-    *out = b.p != NULL ? b.p : lx_xstrdup("");
-    *len = b.len;
-    return true;
-}
-
 static int
 load_regions(struct pii_run *r, struct lx_pii_regions *regions)
 {
@@ -120,9 +89,9 @@ load_regions(struct pii_run *r, struct lx_pii_regions *regions)
     lx_rc rc;
 
     if (r->divisions != NULL) {
-        if (!read_file(r->divisions, &data, &len)) {
-            cli_usage("pii: cannot read the --divisions file");
-            return LX_CLI_FAILED;
+        if (lx_file_read(r->divisions, PII_FILE_MAX, "the --divisions file",
+                         &data, &len, &err) != LX_OK) {
+            return cli_fail(&err, false);
         }
         rc = lx_pii_regions_add_csv(regions, data, len, &added, &err);
         free(data);

@@ -13,7 +13,7 @@
  * The schedule is loaded once at start (calendar.file, or the one embedded
  * under data/cn-holidays/) and is immutable, so handlers share it.
  */
-#include "base/asset.h"
+#include "base/file.h"
 #include "base/conf.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -30,82 +30,21 @@
 
 #define EMBEDDED_DIR "data/cn-holidays/"
 
-static lx_rc
-read_file(const char *path, char **out, size_t *len, struct lx_err *err)
-{
-    size_t cap = LX_CAL_MAX_CSV_BYTES, n = 0;
-    char *buf;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0) {
-        return lx_err_set(err, LX_EIO, "calendar.file",
-                          "cannot open calendar.file");
-    }
-    buf = lx_xmalloc(cap + 1);
-    for (;;) {
-        ssize_t r = read(fd, buf + n, cap + 1 - n);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
-        if (r < 0) {
-            close(fd);
-            free(buf);
-            return lx_err_set(err, LX_EIO, "calendar.file",
-                              "cannot read calendar.file");
-        }
-        if (r == 0) {
-            break;
-        }
-        n += (size_t)r;
-        if (n > cap) {
-            close(fd);
-            free(buf);
-            return lx_err_set(err, LX_ETOOBIG, "calendar.file",
-                              "calendar.file larger than %zu bytes", cap);
-        }
-    }
-    close(fd);
-    *out = buf;
-    *len = n;
-    return LX_OK;
-}
-
 lx_rc
 http__calendar_load(const struct lx_conf *conf, struct lx_cal **out,
                     struct lx_err *err)
 {
-    const struct lx_asset *all, *found = NULL;
-    size_t n, dl = strlen(EMBEDDED_DIR);
-    int count = 0;
-    char *buf = NULL;
-    size_t len = 0;
+    struct lx_data d;
     lx_rc rc;
 
     *out = NULL;
-    if (conf->calendar_file[0] != '\0') {
-        rc = read_file(conf->calendar_file, &buf, &len, err);
-        if (rc != LX_OK) {
-            return rc;
-        }
-        rc = lx_cal_load(buf, len, out, err);
-        free(buf);
-        return rc;
+    rc = lx_data_open(conf->calendar_file, EMBEDDED_DIR, ".csv",
+                      LX_CAL_MAX_CSV_BYTES, "calendar.file", &d, err);
+    if (rc == LX_OK) {
+        rc = lx_cal_load(d.p, d.len, out, err);
     }
-    all = lx_asset_all(&n);
-    for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(all[i].name);
-        if (strncmp(all[i].name, EMBEDDED_DIR, dl) == 0 && l > dl + 4 &&
-            strcmp(all[i].name + l - 4, ".csv") == 0) {
-            found = &all[i];
-            count++;
-        }
-    }
-    if (count != 1) {
-        return lx_err_set(err, LX_EINTERNAL, NULL,
-                          "expected one embedded calendar under %s, found %d",
-                          EMBEDDED_DIR, count);
-    }
-    return lx_cal_load((const char *)found->data, found->len, out, err);
+    lx_data_release(&d);
+    return rc;
 }
 
 /* "HH:MM" -> minutes after midnight, 1..1439. */
