@@ -16,6 +16,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { dbUrl } from './lib.mjs';
+
+// Runs on both backends: CTest registers server@postgres (LX_TEST_BACKEND).
 const LEXGATE = process.env.LEXGATE;
 assert.ok(LEXGATE, 'LEXGATE must name the lexgate binary');
 
@@ -39,7 +42,7 @@ async function startDaemon(env = {}) {
   const dir = fs.mkdtempSync(path.join(top, 'd-'));
   const child = spawn(
     LEXGATE,
-    ['serve', '--port', '0', '--db', `sqlite:${dir}/t.db`, '--keys', keys],
+    ['serve', '--port', '0', '--db', dbUrl(dir), '--keys', keys],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
