@@ -72,6 +72,7 @@ lx_cli_fn cmd_db_migrate;
 lx_cli_fn cmd_db_check;
 lx_cli_fn cmd_init;
 lx_cli_fn cmd_serve;
+lx_cli_fn cmd_demo;
 lx_cli_fn cmd_routes;
 lx_cli_fn cmd_pii_scan;
 lx_cli_fn cmd_pii_mask;

@@ -1,7 +1,8 @@
 /*
  * cmd_serve — `lexgate serve`: load the keys, open and migrate the store,
- * run the HTTP daemon until SIGTERM, close the store; and `lexgate
- * routes`, which prints the HTTP route table.
+ * run the HTTP daemon until SIGTERM, close the store; `lexgate demo`, the
+ * same after creating missing keys and seeding demo data (what `make run`
+ * runs); and `lexgate routes`, which prints the HTTP route table.
  *
  * The keys are loaded before anything listens: lx_crypto_keys_load()
  * refuses missing files and files readable by group or others, so a
@@ -17,8 +18,41 @@
 #include <string.h>
 #include <unistd.h>
 
-int
-cmd_serve(struct lx_cli *cli, int argc, char **argv)
+/* What `demo` adds before serving: keys when missing, then a banner. */
+static lx_rc
+demo_prepare(struct lx_cli *cli, struct lx_err *err)
+{
+    struct lx_crypto_keys *probe = NULL;
+    struct lx_err ignore = {0};
+
+    if (lx_crypto_keys_load(cli->conf.keys_dir, &probe, &ignore) == LX_OK) {
+        lx_crypto_keys_free(probe);
+        return LX_OK;
+    }
+    if (ignore.rc != LX_EIO) {
+        /* The keys exist but are unsafe or damaged: never paper over it. */
+        *err = ignore;
+        return ignore.rc;
+    }
+    return lx_crypto_keys_create(cli->conf.keys_dir, err);
+}
+
+static void
+demo_banner(const struct lx_cli *cli)
+{
+    printf("lexgate demo: database %s, keys in %s\n"
+           "  health     GET /healthz, GET /readyz\n"
+           "  metrics    GET /metrics\n"
+           "  API        GET /v1/openapi.yaml (every route)\n"
+           "  calendar   POST /v1/calendar/deadline\n"
+           "  Ctrl-C stops the daemon; the data stays for the next run.\n",
+           cli->conf.db, cli->conf.keys_dir);
+    fflush(stdout);
+}
+
+/* serve and demo: the same options, the same daemon. */
+static int
+serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -52,16 +86,22 @@ cmd_serve(struct lx_cli *cli, int argc, char **argv)
         case 'c':
             break; /* read by main */
         default:
-            return cli_usage("serve: unknown option '%s'", argv[optind - 1]);
+            return cli_usage("%s: unknown option '%s'", argv[0],
+                             argv[optind - 1]);
         }
         if (key != NULL && !cli_conf_flag(cli, key, optarg)) {
             return LX_CLI_USAGE;
         }
     }
     if (optind < argc) {
-        return cli_usage("serve: unexpected argument '%s'", argv[optind]);
+        return cli_usage("%s: unexpected argument '%s'", argv[0],
+                         argv[optind]);
     }
 
+    if (demo && (lx_crypto_init(&err) != LX_OK ||
+                 demo_prepare(cli, &err) != LX_OK)) {
+        return cli_fail(&err, false);
+    }
     if (lx_crypto_init(&err) != LX_OK ||
         lx_crypto_keys_load(cli->conf.keys_dir, &keys, &err) != LX_OK) {
         return cli_fail(&err, false);
@@ -76,6 +116,9 @@ cmd_serve(struct lx_cli *cli, int argc, char **argv)
     }
     cli->app.keys = keys;
     cli->app.store = store;
+    if (demo) {
+        demo_banner(cli);
+    }
     if (lx_http_serve(&cli->app, &err) != LX_OK) {
         status = cli_fail(&err, false);
         goto out;
@@ -88,6 +131,18 @@ out:
     lx_store_close(store);
     lx_crypto_keys_free(keys);
     return status;
+}
+
+int
+cmd_serve(struct lx_cli *cli, int argc, char **argv)
+{
+    return serve_main(cli, argc, argv, false);
+}
+
+int
+cmd_demo(struct lx_cli *cli, int argc, char **argv)
+{
+    return serve_main(cli, argc, argv, true);
 }
 
 int

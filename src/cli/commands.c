@@ -24,6 +24,12 @@ const struct lx_cli_cmd lx_cli_commands[] = {
      "  --db URL       database, sqlite:PATH (config key store.db)\n"},
     {"db", "migrate", cmd_db_migrate, "apply pending database migrations",
      "  --db URL       database, sqlite:PATH (config key store.db)\n"},
+    {"demo", NULL, cmd_demo,
+     "serve with demo data: create missing keys, migrate, seed, serve",
+     "  --db URL       database, sqlite:PATH (config key store.db)\n"
+     "  --port N       TCP port, 0 picks a free one (server.port)\n"
+     "  --listen ADDR  address to bind (server.listen)\n"
+     "  --keys DIR     key directory, created when missing (keys.dir)\n"},
     {"errors", NULL, cmd_errors,
      "print the error table (docs/errors.md)", ""},
     {"init", NULL, cmd_init,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int
@@ -187,6 +188,11 @@ main(int argc, char **argv)
             return cli_help(found);
         }
     }
+
+    /* Files lexgate creates (databases, keys, exports) hold personal data
+     * or secrets: private to the service account unless an operator
+     * loosens them on purpose. */
+    umask(077);
 
     memset(&cli, 0, sizeof(cli));
     cli.cmd = found;
