@@ -10,10 +10,12 @@
  * write single-row units through lx_store_write() at once; the writer
  * commits them in groups. The last line gives grouped/single.
  *
- * Backends are rows of the table below; the database lives in a fresh
- * directory under $TMPDIR (default /tmp) that is removed afterwards.
- * PostgreSQL gets its row when store/ has a postgres: backend; its URL
- * will come from the environment (LX_BENCH_PG_URL), skipped when unset.
+ * Backends are rows of the table below; the SQLite database lives in a
+ * fresh directory under $TMPDIR (default /tmp) that is removed afterwards.
+ * PostgreSQL runs when LX_BENCH_PG_URL names a server (bench/store.sh
+ * starts a throw-away cluster with fsync on and sets it), with a pool as
+ * large as the thread count so both backends get the same 64 writers. The
+ * last line compares the backends' grouped rates.
  */
 #include "base/err.h"
 #include "base/time.h"
@@ -38,8 +40,23 @@ sqlite_url(const char *dir, char *url, size_t n)
     return true;
 }
 
+static bool
+postgres_url(const char *dir, char *url, size_t n)
+{
+    const char *u = getenv("LX_BENCH_PG_URL");
+
+    (void)dir;
+    if (u == NULL || u[0] == '\0') {
+        fprintf(stderr, "bench: LX_BENCH_PG_URL unset, PostgreSQL skipped\n");
+        return false;
+    }
+    snprintf(url, n, "%s", u);
+    return true;
+}
+
 static const struct bench_backend backends[] = {
     {"sqlite", sqlite_url},
+    {"postgres", postgres_url},
 };
 
 static const char payload[] = "lexgate-bench-row-0123456789abcdefghijklmnop"
@@ -156,8 +173,10 @@ run(const char *backend, const char *mode, struct lx_store *st,
     return rate;
 }
 
+/* Returns 0 and the grouped rate in *grouped_out (0 when skipped). */
 static int
-bench_one(const struct bench_backend *be, int units, int threads)
+bench_one(const struct bench_backend *be, int units, int threads,
+          double *grouped_out)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm"};
     const char *tmp = getenv("TMPDIR");
@@ -165,6 +184,7 @@ bench_one(const struct bench_backend *be, int units, int threads)
     char url[256], path[320];
     struct lx_store_opts opts = {
         .readers = 2, .busy_timeout_ms = 5000, .group_max = 64};
+
     struct lx_store *st = NULL;
     struct lx_err err = {0};
     double single, grouped;
@@ -176,9 +196,13 @@ bench_one(const struct bench_backend *be, int units, int threads)
         fprintf(stderr, "bench: cannot make a temporary directory\n");
         return 1;
     }
+    *grouped_out = 0;
     if (!be->url(dir, url, sizeof(url))) {
         rmdir(dir);
         return 0;
+    }
+    if (strcmp(be->name, "postgres") == 0) {
+        opts.readers = threads; /* one connection per writer thread */
     }
     if (lx_store_open(url, &opts, &st, &err) != LX_OK ||
         lx_store_migrate(st, NULL, &err) != LX_OK ||
@@ -192,6 +216,7 @@ bench_one(const struct bench_backend *be, int units, int threads)
     printf("{\"bench\":\"store\",\"backend\":\"%s\",\"metric\":\"ratio\","
            "\"grouped_over_single\":%.2f}\n",
            be->name, single > 0 ? grouped / single : 0.0);
+    *grouped_out = grouped;
     lx_store_close(st);
     for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
         snprintf(path, sizeof(path), "%s/bench.db%s", dir, suffixes[i]);
@@ -206,6 +231,7 @@ main(int argc, char **argv)
 {
     int units = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 10000;
     int threads = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 64;
+    double grouped[sizeof(backends) / sizeof(backends[0])] = {0};
     int rc = 0;
 
     if (units < 1 || threads < 1 || threads > 1024) {
@@ -213,7 +239,12 @@ main(int argc, char **argv)
         return 2;
     }
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
-        rc |= bench_one(&backends[i], units, threads);
+        rc |= bench_one(&backends[i], units, threads, &grouped[i]);
+    }
+    if (grouped[0] > 0 && grouped[1] > 0) {
+        printf("{\"bench\":\"store\",\"metric\":\"ratio\","
+               "\"postgres_over_sqlite_grouped\":%.2f}\n",
+               grouped[1] / grouped[0]);
     }
     return rc;
 }
