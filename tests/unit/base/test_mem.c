@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -139,6 +140,63 @@ test_utf8(void **state)
     assert_int_equal(lx_utf8_count("\xe5\xbe\x8b\xe5\xb8\x88x", 7), 3);
 }
 
+/* The fast validator agrees with the decoder on every short sequence and
+ * on random mixed buffers (same verdict, same first bad offset). */
+static bool
+ref_valid(const char *s, size_t n, size_t *bad)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t cp;
+        size_t k = lx_utf8_decode(s + i, n - i, &cp);
+        if (k == 0) {
+            *bad = i;
+            return false;
+        }
+        i += k;
+    }
+    return true;
+}
+
+static void
+test_utf8_valid_matches_decoder(void **state)
+{
+    unsigned char buf[64];
+    uint32_t x = 12345;
+
+    (void)state;
+    /* every 1..3 byte sequence of lead bytes with all second bytes */
+    for (unsigned a = 0; a < 256; a++) {
+        for (unsigned b = 0; b < 256; b++) {
+            for (unsigned c = 0x70; c < 0xC0; c += 0x0F) {
+                size_t b1 = 0, b2 = 0;
+                char t[3] = {(char)a, (char)b, (char)c};
+                bool v1 = lx_utf8_valid(t, 3, &b1), v2 = ref_valid(t, 3, &b2);
+                assert_int_equal(v1, v2);
+                if (!v1) {
+                    assert_int_equal(b1, b2);
+                }
+            }
+        }
+    }
+    /* random buffers mixing ASCII runs and CJK */
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 1 + round % 63, b1 = 0, b2 = 0;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            unsigned r = (x >> 16) & 0xFF;
+            buf[i] = (unsigned char)(r < 160 ? 'a' + r % 26 : r);
+        }
+        bool v1 = lx_utf8_valid((char *)buf, n, &b1);
+        bool v2 = ref_valid((char *)buf, n, &b2);
+        assert_int_equal(v1, v2);
+        if (!v1) {
+            assert_int_equal(b1, b2);
+        }
+    }
+}
+
 static void
 test_err_table(void **state)
 {
@@ -208,6 +266,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_ceiling),  cmocka_unit_test(test_buf_json_str),
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8_valid_matches_decoder),
         cmocka_unit_test(test_err_table),    cmocka_unit_test(test_log_no_free_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
