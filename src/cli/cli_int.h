@@ -76,5 +76,7 @@ lx_cli_fn cmd_demo;
 lx_cli_fn cmd_routes;
 lx_cli_fn cmd_pii_scan;
 lx_cli_fn cmd_pii_mask;
+lx_cli_fn cmd_scan;
+lx_cli_fn cmd_scan_rules;
 
 #endif /* LX_CLI_INT_H */

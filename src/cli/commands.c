@@ -46,6 +46,12 @@ const struct lx_cli_cmd lx_cli_commands[] = {
      "  --divisions FILE   GB/T 2260 code CSV instead of the embedded one\n"},
     {"routes", NULL, cmd_routes,
      "print the HTTP route table (METHOD TEMPLATE per line)", ""},
+    {"scan", "rules", cmd_scan_rules,
+     "list the conduct rule pack: version, then id category clause severity",
+     "  --rules DIR    rule files DIR/*.rules instead of the embedded pack\n"},
+    {"scan", NULL, cmd_scan,
+     "screen chat messages (JSON lines in, verdicts out) for C5 conduct",
+     "  --rules DIR    rule files DIR/*.rules instead of the embedded pack\n"},
     {"serve", NULL, cmd_serve, "run the HTTP API daemon until SIGTERM",
      "  --db URL       database, sqlite:PATH (config key store.db)\n"
      "  --port N       TCP port, 0 picks a free one (server.port)\n"
