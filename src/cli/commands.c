@@ -6,6 +6,71 @@
 
 const struct lx_cli_cmd lx_cli_commands[] = {
     /* noun       verb       handler          summary / usage */
+    {"audit", "append", cmd_audit_append,
+     "append audit entries (JSON lines on stdin) in one transaction",
+     "  --db URL            database, sqlite:PATH (config key store.db)\n"},
+    {"audit", "check-proof", cmd_audit_check_proof,
+     "check an inclusion or consistency proof offline",
+     "  --proof FILE        proof printed by 'lexgate audit prove'\n"
+     "  --checkpoint FILE   signed checkpoint the proof leads to\n"
+     "  --old-checkpoint F  earlier checkpoint (consistency proofs)\n"
+     "  --trust FILE        verifier keys, one vkey line each\n"},
+    {"audit", "check-segment", cmd_audit_check_segment,
+     "check an exported audit segment offline against its checkpoint",
+     "  --segment FILE      segment written by 'lexgate audit export'\n"
+     "  --trust FILE        verifier keys, one vkey line each\n"},
+    {"audit", "checkpoint", cmd_audit_checkpoint,
+     "sign a checkpoint of the audit log and print it",
+     "  --db URL            database, sqlite:PATH (config key store.db)\n"
+     "  --keys DIR          key directory with signing.key (keys.dir)\n"
+     "  --export DIR        also write DIR/checkpoint and DIR/checkpoint.N\n"},
+    {"audit", "export", cmd_audit_export,
+     "export entries 1..N as a segment sealed with a signed checkpoint",
+     "  --db URL            database, sqlite:PATH (config key store.db)\n"
+     "  --keys DIR          key directory with signing.key (keys.dir)\n"
+     "  --size N            export the first N entries\n"
+     "  --out FILE          segment file to write (atomically)\n"},
+    {"audit", "merkle-selftest", cmd_audit_merkle_selftest,
+     "print RFC 9162 roots and proofs over synthetic leaves",
+     "  --max N             largest tree size (1..256, default 64)\n"},
+    {"audit", "prove", cmd_audit_prove,
+     "print an inclusion (--index) or consistency (--from) proof",
+     "  --db URL            database, sqlite:PATH (config key store.db)\n"
+     "  --index N           leaf index (0-based) to prove\n"
+     "  --from M            earlier tree size to prove consistency with\n"
+     "  --size S            tree size (default: the whole log)\n"},
+    {"audit", "query", cmd_audit_query,
+     "list audit entries by firm, staff, subject, action, clause or time",
+     "  --db URL            database, sqlite:PATH (config key store.db)\n"
+     "  --firm N            entries by staff of firm N (a firm's own view)\n"
+     "  --actor N           entries by one staff member, user or key\n"
+     "  --subject HEX       entries about one subject pseudonym\n"
+     "  --kind K            access, handover, deletion, auth, admin, ...\n"
+     "  --action A          one action, e.g. reveal\n"
+     "  --clause C          one contract clause, e.g. C4.3\n"
+     "  --since ISO8601     at or after this instant\n"
+     "  --until ISO8601     before this instant\n"
+     "  --after SEQ         the next page: entries after this seq\n"
+     "  --limit N           page size, 1..1000 (default 100)\n"},
+    {"audit", "rotate-key", cmd_audit_rotate_key,
+     "log a signing-key rotation, sign its last checkpoint, print trust lines",
+     "  --db URL            database, sqlite:PATH (config key store.db)\n"
+     "  --keys DIR          the current (outgoing) key directory (keys.dir)\n"
+     "  --new-keys DIR      the incoming key directory (lexgate init)\n"
+     "  --export DIR        also write the checkpoint to DIR\n"},
+    {"audit", "verify", cmd_audit_verify,
+     "verify the audit log against its rows and signed checkpoints",
+     "  --db URL            database, sqlite:PATH (config key store.db)\n"
+     "  --checkpoint FILE   an external signed checkpoint (repeatable)\n"
+     "  --trust FILE        verifier keys (default: keys.dir/signing.pub)\n"
+     "  --keys DIR          key directory (keys.dir)\n"
+     "  --state FILE        largest-size-seen state, read and updated\n"
+     "  --no-stored         skip the checkpoints stored in the database\n"
+     "  --json              print the result as one JSON object\n"},
+    {"audit", "vkey", cmd_audit_vkey,
+     "print this log's verifier key line for a partner's trust file",
+     "  --db URL            database, sqlite:PATH (config key store.db)\n"
+     "  --keys DIR          key directory with signing.pub (keys.dir)\n"},
     {"calendar", "deadline", cmd_calendar_deadline,
      "print the deadline of a period on the business calendar",
      "  --from ISO8601       start instant, with an offset (Z or +08:00)\n"
