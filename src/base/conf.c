@@ -60,6 +60,11 @@ static const struct conf_key keys[] = {
      "Lowest level logged: debug, info, warn or error."},
     {"calendar.file", S(calendar_file), "", 0, 0, "--calendar",
      "Holiday calendar CSV; empty uses the copy embedded in the binary."},
+    {"sla.poll_ms", I(sla_poll_ms), "1000", 10, 3600000, NULL,
+     "Longest sleep of the SLA runner: how soon a deadline scheduled by "
+     "another daemon is seen."},
+    {"sla.grace_ms", I(sla_grace_ms), "5000", 0, 3600000, NULL,
+     "A deadline fired later than this after it was due is marked late."},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

@@ -36,6 +36,9 @@ struct lx_conf {
     char log_level[16];
     /* [calendar] */
     char calendar_file[512];
+    /* [sla] */
+    int64_t sla_poll_ms;
+    int64_t sla_grace_ms;
 };
 
 /* Fill with the defaults. */

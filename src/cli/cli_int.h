@@ -89,5 +89,7 @@ lx_cli_fn cmd_pii_scan;
 lx_cli_fn cmd_pii_mask;
 lx_cli_fn cmd_scan;
 lx_cli_fn cmd_scan_rules;
+lx_cli_fn cmd_sla_schedule;
+lx_cli_fn cmd_sla_list;
 
 #endif /* LX_CLI_INT_H */

@@ -11,6 +11,7 @@
 #include "cli/cli_int.h"
 #include "crypto/crypto.h"
 #include "http/http.h"
+#include "sla/sla.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -65,6 +66,8 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
     struct lx_store_opts so = {0};
     struct lx_crypto_keys *keys = NULL;
     struct lx_store *store = NULL;
+    struct lx_sla_runner_opts sla_opts = {0};
+    struct lx_sla_runner *sla = NULL;
     struct lx_err err = {0};
     int c, status = LX_CLI_FAILED;
 
@@ -116,6 +119,14 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
     }
     cli->app.keys = keys;
     cli->app.store = store;
+    /* SLA deadlines fire from this daemon too (claimed once across
+     * daemons); missed ones fire now, marked late. */
+    sla_opts.poll_ms = cli->conf.sla_poll_ms;
+    sla_opts.grace_ms = cli->conf.sla_grace_ms;
+    if (lx_sla_runner_start(&cli->app, &sla_opts, &sla, &err) != LX_OK) {
+        status = cli_fail(&err, false);
+        goto out;
+    }
     if (demo) {
         demo_banner(cli);
     }
@@ -126,6 +137,7 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
     status = LX_CLI_OK;
 
 out:
+    lx_sla_runner_stop(sla); /* before the store it uses closes */
     cli->app.store = NULL;
     cli->app.keys = NULL;
     lx_store_close(store);

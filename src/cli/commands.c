@@ -122,6 +122,21 @@ const struct lx_cli_cmd lx_cli_commands[] = {
      "  --port N       TCP port, 0 picks a free one (server.port)\n"
      "  --listen ADDR  address to bind (server.listen)\n"
      "  --keys DIR     key directory (keys.dir)\n"},
+    {"sla", "list", cmd_sla_list,
+     "list SLA deadlines, soonest due first (JSON lines)",
+     "  --db URL       database, sqlite:PATH or postgres://... (store.db)\n"
+     "  --open         only deadlines still open\n"
+     "  --firm ID      only this firm's\n"
+     "  --kind K       only this kind (first_response, complaint, ...)\n"
+     "  --limit N      at most N lines\n"},
+    {"sla", "schedule", cmd_sla_schedule,
+     "schedule an SLA deadline (idempotent by kind and object)",
+     "  --db URL       database, sqlite:PATH or postgres://... (store.db)\n"
+     "  --kind K       first_response, complaint, complaint_urgent, ...\n"
+     "  --object ID    the lead, complaint, incident ... it measures\n"
+     "  --firm ID      the firm that owes the duty\n"
+     "  --due ISO8601  last instant still on time, with an offset\n"
+     "  --start ISO    when the clock started (default: now)\n"},
     {"version", NULL, cmd_version, "print the version", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -976,6 +976,7 @@ pg_last_id(struct lx_store_tx *tx)
         .col_blob = pg_col_blob, .col_is_null = pg_col_is_null,                \
         .exec = pg_exec, .changes = pg_changes, .last_id = pg_last_id,         \
         .lock = pg_lock, .ddl_words = pg_ddl_words,                            \
+        .skip_locked = "FOR UPDATE SKIP LOCKED",                               \
     }
 
 const struct store__backend store__postgres = PG_BACKEND("postgres");

@@ -386,17 +386,70 @@ store__tx_end(struct lx_store_tx *tx)
     }
 }
 
+#define SKIP_LOCKED_WORD "LX_SKIP_LOCKED"
+
+/* Copy 'sql' into 'b' with each whole word LX_SKIP_LOCKED outside quotes
+ * and comments replaced by 'rep' (store.h, lx_store_prepare). */
+static lx_rc
+skip_locked_translate(const char *sql, const char *rep, struct lx_buf *b)
+{
+    size_t i = 0, wl = strlen(SKIP_LOCKED_WORD);
+    lx_rc rc = LX_OK;
+
+    while (sql[i] != '\0' && rc == LX_OK) {
+        size_t j = i + 1;
+        char c = sql[i];
+
+        if (c == '\'' || c == '"') {
+            j = skip_quoted(sql, i, c);
+        } else if (c == '-' && sql[i + 1] == '-') {
+            while (sql[j] != '\0' && sql[j] != '\n') {
+                j++;
+            }
+        } else if (c == '/' && sql[i + 1] == '*') {
+            j = i + 2;
+            while (sql[j] != '\0' && !(sql[j] == '*' && sql[j + 1] == '/')) {
+                j++;
+            }
+            j = sql[j] != '\0' ? j + 2 : j;
+        } else if (ident_char(c)) {
+            while (ident_char(sql[j])) {
+                j++;
+            }
+            if (j - i == wl && memcmp(sql + i, SKIP_LOCKED_WORD, wl) == 0) {
+                rc = lx_buf_append_str(b, rep);
+                i = j;
+                continue;
+            }
+        }
+        rc = lx_buf_append(b, sql + i, j - i);
+        i = j;
+    }
+    return rc;
+}
+
 lx_rc
 lx_store_prepare(struct lx_store_tx *tx, const char *sql,
                  struct lx_store_stmt **out, struct lx_err *err)
 {
-    struct lx_store_stmt *s = lx_xcalloc(1, sizeof(*s));
+    struct lx_store_stmt *s;
+    struct lx_buf tr = LX_BUF_INIT(16u * 1024u * 1024u);
     lx_rc rc;
 
     *out = NULL;
+    if (strstr(sql, SKIP_LOCKED_WORD) != NULL) {
+        const char *rep = tx->st->ops->skip_locked;
+        if (skip_locked_translate(sql, rep != NULL ? rep : "", &tr) != LX_OK) {
+            lx_buf_release(&tr);
+            return lx_err_set(err, LX_ETOOBIG, NULL, "statement too long");
+        }
+        sql = lx_buf_peek(&tr);
+    }
+    s = lx_xcalloc(1, sizeof(*s));
     s->tx = tx;
     store__params_parse(sql, &s->nparams, &s->params);
     rc = tx->st->ops->prepare(s, sql, err);
+    lx_buf_release(&tr);
     if (rc != LX_OK) {
         free(s->params);
         free(s);

@@ -122,7 +122,16 @@ lx_rc lx_store_read(struct lx_store *st, lx_store_unit_fn *fn, void *arg,
                     struct lx_err *err);
 
 /* Prepare 'sql' (one statement, named parameters :x) in tx. Statements are
- * finalised when the unit ends, or earlier with lx_store_stmt_free(). */
+ * finalised when the unit ends, or earlier with lx_store_stmt_free().
+ *
+ * Claiming work once across daemons: the word LX_SKIP_LOCKED at the end of
+ * a SELECT (outside literals and comments) is replaced by the backend's
+ * row-locking clause — "FOR UPDATE SKIP LOCKED" on PostgreSQL, so the rows
+ * read stay locked until the unit ends and a concurrent claimer skips them;
+ * nothing on SQLite, whose one writer runs every claim in turn. Use it in
+ * a write unit only (a read transaction cannot lock rows), e.g.
+ *   SELECT id FROM job WHERE state = 'open' ORDER BY due_ms LIMIT :n
+ *   LX_SKIP_LOCKED */
 lx_rc lx_store_prepare(struct lx_store_tx *tx, const char *sql,
                        struct lx_store_stmt **out, struct lx_err *err);
 void lx_store_stmt_free(struct lx_store_stmt *s); /* NULL ok */

@@ -77,6 +77,12 @@ struct store__backend {
     /* Words a migration may use that this backend spells differently
      * (migrations/README.md): pairs {word, replacement}, ended by NULL. */
     const char *const (*ddl_words)[2];
+
+    /* The spelling of LX_SKIP_LOCKED in a statement (store.h): the
+     * row-locking clause that skips rows other transactions hold
+     * (PostgreSQL "FOR UPDATE SKIP LOCKED"), or "" where the writer is
+     * single and every claim is serialised already (SQLite). */
+    const char *skip_locked;
 };
 
 struct lx_store {
