@@ -100,6 +100,13 @@ const struct lx_cli_cmd lx_cli_commands[] = {
     {"init", NULL, cmd_init,
      "create the master and signing keys (never overwrites)",
      "  --keys DIR     key directory (default: keys)\n"},
+    {"keys", "rotate", cmd_keys_rotate,
+     "re-wrap every subject key under a new master key (resumable)",
+     "  --db URL       database, sqlite:PATH (config key store.db)\n"
+     "  --keys DIR     key directory (keys.dir)\n"
+     "  --batch N      wrapped keys per transaction (1..1000, default 100)\n"
+     "  --prepare      only create master.key.next (restart daemons next)\n"
+     "  --finish       destroy master.key.old after a completed rotation\n"},
     {"pii", "mask", cmd_pii_mask,
      "print UTF-8 text from stdin with personal data masked",
      "  --date YYYY-MM-DD  reference date for the minor check (today)\n"
