@@ -92,5 +92,8 @@ lx_cli_fn cmd_scan;
 lx_cli_fn cmd_scan_rules;
 lx_cli_fn cmd_sla_schedule;
 lx_cli_fn cmd_sla_list;
+lx_cli_fn cmd_people_bootstrap;
+lx_cli_fn cmd_people_seed_demo;
+lx_cli_fn cmd_policy_explain;
 
 #endif /* LX_CLI_INT_H */

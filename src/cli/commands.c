@@ -107,6 +107,13 @@ const struct lx_cli_cmd lx_cli_commands[] = {
      "  --batch N      wrapped keys per transaction (1..1000, default 100)\n"
      "  --prepare      only create master.key.next (restart daemons next)\n"
      "  --finish       destroy master.key.old after a completed rotation\n"},
+    {"people", "bootstrap", cmd_people_bootstrap,
+     "create the platform and its first platform_admin; prints a password",
+     "  --db URL       database, sqlite:PATH (config key store.db)\n"
+     "  --email EMAIL  login of the first platform_admin\n"},
+    {"people", "seed-demo", cmd_people_seed_demo,
+     "seed fictional demo firms and staff; prints their passwords",
+     "  --db URL       database, sqlite:PATH (config key store.db)\n"},
     {"pii", "mask", cmd_pii_mask,
      "print UTF-8 text from stdin with personal data masked",
      "  --date YYYY-MM-DD  reference date for the minor check (today)\n"
@@ -116,6 +123,23 @@ const struct lx_cli_cmd lx_cli_commands[] = {
      "  --date YYYY-MM-DD  reference date for the minor check (today)\n"
      "  --minor            add \"minor\":true|false to cn_id findings\n"
      "  --divisions FILE   GB/T 2260 code CSV instead of the embedded one\n"},
+    {"policy", "explain", cmd_policy_explain,
+     "print a policy decision for a staff member and the facts behind it",
+     "  --staff ID         the acting staff member (required)\n"
+     "  --action A         e.g. view_masked, reveal_field (required)\n"
+     "  --purpose P        one of the five purposes of C2.1 (required)\n"
+     "  --lead ID          the lead; its facts from the options below\n"
+     "  --lead-state S     offered or held\n"
+     "  --lead-firm ID     firm the lead is assigned to\n"
+     "  --lead-staff ID    staff member holding the lead\n"
+     "  --lead-user ID     user who submitted the lead\n"
+     "  --subject S        adult or minor\n"
+     "  --field F          ordinary or sensitive (reveal_field)\n"
+     "  --access ID        a minor's per-access approval\n"
+     "  --target ID        receiving staff member (assign, handover)\n"
+     "  --grantee ID       staff member of a grant (approve_grant)\n"
+     "  --at ISO8601       decide at this instant (default now)\n"
+     "  --db URL           database, sqlite:PATH (config key store.db)\n"},
     {"routes", NULL, cmd_routes,
      "print the HTTP route table (METHOD TEMPLATE per line)", ""},
     {"scan", "rules", cmd_scan_rules,

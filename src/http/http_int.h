@@ -26,6 +26,7 @@ struct MHD_Connection;
 struct MHD_Daemon;
 struct json_t;
 struct lx_cal;
+struct lx_people_gate;
 struct lx_conf;
 
 #define HTTP_MAX_PARAMS 4
@@ -135,6 +136,7 @@ struct lx_http_server {
     struct MHD_Daemon *daemon;
     struct http_metrics *metrics;
     const struct lx_cal *cal; /* business calendar, immutable */
+    struct lx_people_gate *gate; /* bounds password hashing (people/) */
     size_t max_body_bytes;
     size_t max_header_bytes;
     long max_connections;
@@ -152,6 +154,57 @@ lx_http_handler_fn http__h_readyz;
 lx_http_handler_fn http__h_metrics;
 lx_http_handler_fn http__h_openapi;
 lx_http_handler_fn http__h_calendar_deadline;
+
+/* People and sign-in (h_people.c, h_auth.c; docs/people.md). */
+lx_http_handler_fn http__h_signin;
+lx_http_handler_fn http__h_signout;
+lx_http_handler_fn http__h_otp_request;
+lx_http_handler_fn http__h_otp_verify;
+lx_http_handler_fn http__h_me;
+lx_http_handler_fn http__h_apikeys_create;
+lx_http_handler_fn http__h_firms_list;
+lx_http_handler_fn http__h_firms_create;
+lx_http_handler_fn http__h_firm_get;
+lx_http_handler_fn http__h_firm_update;
+lx_http_handler_fn http__h_firm_delete;
+lx_http_handler_fn http__h_firm_status;
+lx_http_handler_fn http__h_staff_list;
+lx_http_handler_fn http__h_staff_create;
+lx_http_handler_fn http__h_staff_get;
+lx_http_handler_fn http__h_staff_update;
+lx_http_handler_fn http__h_staff_delete;
+lx_http_handler_fn http__h_staff_password;
+lx_http_handler_fn http__h_training_list;
+lx_http_handler_fn http__h_training_add;
+lx_http_handler_fn http__h_licence_get;
+lx_http_handler_fn http__h_licence_set;
+lx_http_handler_fn http__h_licence_verify;
+lx_http_handler_fn http__h_grants_create;
+lx_http_handler_fn http__h_grant_get;
+lx_http_handler_fn http__h_grant_decide;
+lx_http_handler_fn http__h_grant_revoke;
+lx_http_handler_fn http__h_approvals_create;
+lx_http_handler_fn http__h_approval_get;
+lx_http_handler_fn http__h_approval_decide;
+
+/* h_auth.c: set req->ctx.actor from an "Authorization: Bearer" token
+ * (anonymous when absent or not valid); fails only when the store does. */
+lx_rc http__authenticate(struct lx_http_req *req);
+
+/* h_people.c helpers shared with h_auth.c. The body as a JSON object whose
+ * members are all in 'allowed' (NULL-terminated), else 400 naming the
+ * field; path parameter i as a positive id, else 404; 401 when anonymous;
+ * members ",\"key\":time-or-null" and ",\"key\":\"text\"" appended to b;
+ * a staff object. */
+lx_rc http__people_body(struct lx_http_req *req, const char *const *allowed,
+                        struct json_t **out);
+lx_rc http__people_id(struct lx_http_req *req, size_t i, int64_t *out);
+lx_rc http__people_need_actor(struct lx_http_req *req);
+void http__people_time(struct lx_buf *b, const char *key, int64_t ms);
+void http__people_str(struct lx_buf *b, const char *key, const char *v);
+struct lx_people_staff;
+void http__people_render_staff(struct lx_buf *b,
+                               const struct lx_people_staff *s);
 
 /* h_calendar.c: load calendar.file, or the embedded schedule. */
 lx_rc http__calendar_load(const struct lx_conf *conf, struct lx_cal **out,

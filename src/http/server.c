@@ -54,6 +54,7 @@
 #include "crypto/crypto.h"
 #include "http/http.h"
 #include "http/http_int.h"
+#include "people/people.h"
 
 #include <microhttpd.h>
 
@@ -280,7 +281,12 @@ dispatch(struct lx_http_req *r)
         rc = lx_err_set(&r->ctx.err, LX_EMETHOD, NULL,
                         "method not allowed; see the Allow header");
     } else {
-        rc = r->route->fn(r, &r->res);
+        /* The actor from the session or API key, checked on every request
+         * (people/: revoked, expired, disabled, firm suspended). */
+        rc = http__authenticate(r);
+        if (rc == LX_OK) {
+            rc = r->route->fn(r, &r->res);
+        }
     }
     if (rc != LX_OK) {
         if (r->ctx.err.rc != rc) {
@@ -623,6 +629,19 @@ lx_http_serve(struct lx_app *app, struct lx_err *err)
     atomic_init(&srv->started, false);
     lx_crypto_random(&srv->boot_id, sizeof(srv->boot_id));
     srv->metrics = http__metrics_new(http__route_count());
+    {
+        /* Password hashing: one hash per core, and always one worker
+         * thread left over, so a flood of sign-ins (waiting ones hold a
+         * worker too) never stalls the other endpoints; beyond that, 429. */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        long spare = (long)conf->threads - 1;
+        long slots = cores < 1 ? 1 : cores;
+        if (slots > spare) {
+            slots = spare < 1 ? 1 : spare;
+        }
+        srv->gate = lx_people_gate_new(
+            (int)slots, spare - slots > 0 ? (int)(spare - slots) : 0);
+    }
     rc = http__calendar_load(conf, &cal, err);
     if (rc != LX_OK) {
         goto out;
@@ -675,6 +694,7 @@ out:
     signals_restore(&sigs);
     if (srv != NULL) {
         http__metrics_free(srv->metrics);
+        lx_people_gate_free(srv->gate);
         lx_cal_free(cal);
         free(srv);
     }
