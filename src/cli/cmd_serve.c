@@ -10,11 +10,14 @@
  */
 #include "cli/cli_int.h"
 #include "crypto/crypto.h"
+#include "base/mem.h"
 #include "http/http.h"
+#include "people/people.h"
 #include "sla/sla.h"
 #include "store/store.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,16 +41,68 @@ demo_prepare(struct lx_cli *cli, struct lx_err *err)
     return lx_crypto_keys_create(cli->conf.keys_dir, err);
 }
 
+/*
+ * Seed the demo organisations once. Their passwords exist in clear only at
+ * creation (the store keeps argon2id hashes), so they are written to
+ * demo-logins.txt inside the key directory (0700, the file 0600) and
+ * printed from there on every run.
+ */
+static lx_rc
+demo_seed(struct lx_cli *cli, struct lx_err *err)
+{
+    struct lx_people_demo_out *out = lx_xcalloc(1, sizeof(*out));
+    char path[600];
+    FILE *f;
+    lx_rc rc;
+
+    rc = lx_people_demo_seed(&cli->app, out, err);
+    if (rc != LX_OK || !out->created) {
+        goto done;
+    }
+    snprintf(path, sizeof(path), "%s/demo-logins.txt", cli->conf.keys_dir);
+    f = fopen(path, "w");
+    if (f == NULL) {
+        rc = lx_err_set(err, LX_EIO, NULL, "cannot write demo-logins.txt");
+        goto done;
+    }
+    fprintf(f, "  %-42s %-20s %-24s %s\n", "login (POST /v1/auth/sign-in)",
+            "role", "organisation", "password");
+    for (size_t i = 0; i < out->n; i++) {
+        fprintf(f, "  %-42s %-20s %-24s %s\n", out->accounts[i].email,
+                out->accounts[i].role, out->accounts[i].org,
+                out->accounts[i].password);
+    }
+    if (fclose(f) != 0) {
+        rc = lx_err_set(err, LX_EIO, NULL, "cannot write demo-logins.txt");
+    }
+done:
+    lx_crypto_wipe(out, sizeof(*out));
+    free(out);
+    return rc;
+}
+
 static void
 demo_banner(const struct lx_cli *cli)
 {
+    char path[600], line[256];
+    FILE *f;
+
     printf("lexgate demo: database %s, keys in %s\n"
            "  health     GET /healthz, GET /readyz\n"
            "  metrics    GET /metrics\n"
            "  API        GET /v1/openapi.yaml (every route)\n"
-           "  calendar   POST /v1/calendar/deadline\n"
-           "  Ctrl-C stops the daemon; the data stays for the next run.\n",
+           "  calendar   POST /v1/calendar/deadline\n",
            cli->conf.db, cli->conf.keys_dir);
+    snprintf(path, sizeof(path), "%s/demo-logins.txt", cli->conf.keys_dir);
+    f = fopen(path, "r");
+    if (f != NULL) {
+        printf("demo logins (fictional people; from %s):\n", path);
+        while (fgets(line, sizeof(line), f) != NULL) {
+            fputs(line, stdout);
+        }
+        fclose(f);
+    }
+    printf("  Ctrl-C stops the daemon; the data stays for the next run.\n");
     fflush(stdout);
 }
 
@@ -128,6 +183,10 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
         goto out;
     }
     if (demo) {
+        if (demo_seed(cli, &err) != LX_OK) {
+            status = cli_fail(&err, false);
+            goto out;
+        }
         demo_banner(cli);
     }
     if (lx_http_serve(&cli->app, &err) != LX_OK) {

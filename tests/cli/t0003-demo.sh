@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='lexgate demo: keys made once, private files, serves, refuses unsafe keys'
+test_description='lexgate demo: keys and demo data made once, private files, logins that work, unsafe keys refused'
 . "$TEST_LIB"
 
 # start_demo LOG — start the demo daemon on a free port; sets $pid, $port.
@@ -34,14 +34,31 @@ test_expect_success 'first run creates private keys and database and serves' '
 	test "$(stat -c %a d/keys)" = 700 &&
 	test "$(stat -c %a d/keys/master.key)" = 600 &&
 	test "$(stat -c %a d/keys/signing.key)" = 600 &&
-	test "$(stat -c %a d/lexgate.db)" = 600
+	test "$(stat -c %a d/lexgate.db)" = 600 &&
+	test "$(stat -c %a d/keys/demo-logins.txt)" = 600
+'
+
+test_expect_success 'the printed demo logins sign in' '
+	grep -q "lawyer@firm-bj.example.invalid" out1 &&
+	line=$(grep "^  lawyer@firm-bj" d/keys/demo-logins.txt) &&
+	user=$(echo "$line" | awk "{print \$1}") &&
+	pass=$(echo "$line" | awk "{print \$NF}") &&
+	start_demo out1b &&
+	curl -sf -X POST -H "Content-Type: application/json" \
+		-d "{\"email\":\"$user\",\"password\":\"$pass\"}" \
+		"http://127.0.0.1:$port/v1/auth/sign-in" >signin &&
+	grep -q "\"token\"" signin &&
+	! grep -q "$pass" out1b.err &&
+	stop_demo out1b
 '
 
 test_expect_success 'a second run keeps the same keys' '
 	cp d/keys/master.key master.before &&
+	cp d/keys/demo-logins.txt logins.before &&
 	start_demo out2 &&
 	stop_demo out2 &&
-	cmp master.before d/keys/master.key
+	cmp master.before d/keys/master.key &&
+	cmp logins.before d/keys/demo-logins.txt
 '
 
 test_expect_success 'unsafe keys are refused with one line, not replaced' '
