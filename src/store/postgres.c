@@ -92,8 +92,11 @@ struct pg_stmt {
     PGresult *res;
     int nrows;
     int cur;
-    unsigned char *blob; /* decoded bytea of the last col_blob */
-    size_t blob_cap;
+    /* Decoded bytea, one buffer per column, so each pointer stays valid
+     * until the next step (store.h) even when several are read. */
+    unsigned char **blob;
+    size_t *blob_cap;
+    int nblob;
 };
 
 static const char *const pg_ddl_words[][2] = {
@@ -679,7 +682,11 @@ pg_finalize(struct lx_store_stmt *s)
     free(p->vals);
     free(p->lens);
     free(p->fmts);
+    for (int i = 0; i < p->nblob; i++) {
+        free(p->blob[i]);
+    }
     free(p->blob);
+    free(p->blob_cap);
     free(p->types);
     free(p->sql);
     free(p);
@@ -873,22 +880,32 @@ pg_col_blob(struct lx_store_stmt *s, int col, size_t *len)
         }
         return v;
     }
-    if (p->blob_cap < n / 2 + 1) {
-        p->blob_cap = n / 2 + 1;
-        p->blob = lx_xrealloc(p->blob, p->blob_cap);
+    if (p->nblob < PQnfields(p->res)) {
+        int nf = PQnfields(p->res);
+        p->blob = lx_xrealloc(p->blob, (size_t)nf * sizeof(*p->blob));
+        p->blob_cap = lx_xrealloc(p->blob_cap, (size_t)nf * sizeof(size_t));
+        for (int i = p->nblob; i < nf; i++) {
+            p->blob[i] = NULL;
+            p->blob_cap[i] = 0;
+        }
+        p->nblob = nf;
+    }
+    if (p->blob_cap[col] < n / 2 + 1) {
+        p->blob_cap[col] = n / 2 + 1;
+        p->blob[col] = lx_xrealloc(p->blob[col], p->blob_cap[col]);
     }
     for (size_t i = 2; i + 1 < n; i += 2) {
         int hi = hexval(v[i]), lo = hexval(v[i + 1]);
         if (hi < 0 || lo < 0) {
             break;
         }
-        p->blob[out++] = (unsigned char)(hi << 4 | lo);
+        p->blob[col][out++] = (unsigned char)(hi << 4 | lo);
     }
-    p->blob[out] = 0;
+    p->blob[col][out] = 0;
     if (len != NULL) {
         *len = out;
     }
-    return p->blob;
+    return p->blob[col];
 }
 
 static bool
