@@ -16,6 +16,7 @@
 #include "base/err.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum lx_cli_exit {
     LX_CLI_OK = 0,
@@ -62,6 +63,30 @@ bool cli_conf_flag(struct lx_cli *cli, const char *key, const char *value);
 /* Read all of stdin into a malloc'd buffer (capped at max bytes). On a
  * read error or overflow prints an error and returns false. */
 bool cli_read_stdin(size_t max, char **out, size_t *len);
+
+/* cli_store_open() flags. */
+enum lx_cli_store_flags {
+    LX_CLI_STORE_MUST_EXIST = 1u << 0, /* never create a database */
+    LX_CLI_STORE_MIGRATE = 1u << 1,    /* apply pending migrations */
+    LX_CLI_STORE_CURRENT = 1u << 2,    /* refuse a database not migrated */
+};
+
+struct lx_store;
+
+/*
+ * Open cli->conf.db with the configured busy timeout and group size and
+ * 'readers' reader connections (0: store.readers), as 'flags' say; also
+ * initialises crypto. On failure *out is NULL and err says why.
+ */
+lx_rc cli_store_open(struct lx_cli *cli, unsigned flags, int readers,
+                     struct lx_store **out, struct lx_err *err);
+
+/* The one-line usage error for getopt_long's ':' (missing value) or '?'
+ * (unknown option) result 'c'; returns LX_CLI_USAGE. */
+int cli_bad_option(int c, char **argv, int optind_now);
+
+/* A positive decimal id (1..LLONG_MAX-1); false otherwise. */
+bool cli_parse_id(const char *s, int64_t *out);
 
 /* Handlers, one group per cmd_<noun>.c. */
 lx_cli_fn cmd_version;

@@ -472,33 +472,6 @@ load_signing_pub(const char *dir, unsigned char pk[32], struct lx_err *err)
 /* ---- store helpers ------------------------------------------------------- */
 
 static lx_rc
-open_store(struct lx_cli *cli, struct lx_store **st, struct lx_err *err)
-{
-    struct lx_store_opts opts = {0};
-    int current = 0, latest = 0;
-    lx_rc rc;
-
-    opts.readers = 1;
-    opts.busy_timeout_ms = (int)cli->conf.busy_timeout_ms;
-    opts.group_max = (int)cli->conf.group_max;
-    opts.must_exist = true;
-    rc = lx_store_open(cli->conf.db, &opts, st, err);
-    if (rc == LX_OK) {
-        rc = lx_store_schema_version(*st, &current, &latest, err);
-    }
-    if (rc == LX_OK && current != latest) {
-        rc = lx_err_set(err, LX_ECONFLICT, NULL,
-                        "schema level %d of %d; run 'lexgate db migrate'",
-                        current, latest);
-    }
-    if (rc != LX_OK) {
-        lx_store_close(*st);
-        *st = NULL;
-    }
-    return rc;
-}
-
-static lx_rc
 origin_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 {
     return lx_audit_origin_tx(tx, arg, err);
@@ -696,7 +669,8 @@ cmd_audit_append(struct lx_cli *cli, int argc, char **argv)
         status = cli_fail(&err, true);
         goto out;
     }
-    rc = open_store(cli, &st, &err);
+    rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT, 1,
+                           &st, &err);
     if (rc == LX_OK) {
         q.now_ms = lx_time_now_ms();
         rc = lx_store_write(st, append_unit, &q, &err);
@@ -800,7 +774,8 @@ cmd_audit_checkpoint(struct lx_cli *cli, int argc, char **argv)
         rc = lx_crypto_keys_load(cli->conf.keys_dir, &keys, &err);
     }
     if (rc == LX_OK) {
-        rc = open_store(cli, &st, &err);
+        rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT, 1,
+                           &st, &err);
     }
     if (rc == LX_OK) {
         q.keys = keys;
@@ -838,7 +813,8 @@ cmd_audit_vkey(struct lx_cli *cli, int argc, char **argv)
     if (status != LX_CLI_OK) {
         return status;
     }
-    rc = open_store(cli, &st, &err);
+    rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT, 1,
+                           &st, &err);
     if (rc == LX_OK) {
         rc = lx_store_read(st, origin_unit, origin, &err);
     }
@@ -986,7 +962,8 @@ cmd_audit_verify(struct lx_cli *cli, int argc, char **argv)
         rc = read_state(o.state, &q.vo, &err);
     }
     if (rc == LX_OK) {
-        rc = open_store(cli, &st, &err);
+        rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT, 1,
+                           &st, &err);
     }
     if (rc == LX_OK) {
         rc = load_trust(cli, &o, st, trust, &ntrust, &err);
@@ -1110,7 +1087,8 @@ cmd_audit_prove(struct lx_cli *cli, int argc, char **argv)
         return cli_usage("--from must not exceed --size");
     }
     q.size = o.have_size ? o.size : 0;
-    rc = open_store(cli, &st, &err);
+    rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT, 1,
+                           &st, &err);
     if (rc == LX_OK) {
         rc = lx_store_read(st, leaves_unit, &q, &err);
     }
@@ -1518,7 +1496,8 @@ cmd_audit_query(struct lx_cli *cli, int argc, char **argv)
         return status;
     }
     q.q = o.q;
-    rc = open_store(cli, &st, &err);
+    rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT, 1,
+                           &st, &err);
     if (rc == LX_OK) {
         rc = lx_store_read(st, query_unit, &q, &err);
     }
@@ -1607,7 +1586,8 @@ cmd_audit_rotate_key(struct lx_cli *cli, int argc, char **argv)
                         "the new signing key is the current one");
     }
     if (rc == LX_OK) {
-        rc = open_store(cli, &st, &err);
+        rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT, 1,
+                           &st, &err);
     }
     if (rc == LX_OK) {
         char origin[LX_AUDIT_ORIGIN_MAX + 1];
@@ -1733,7 +1713,8 @@ cmd_audit_export(struct lx_cli *cli, int argc, char **argv)
         rc = lx_crypto_keys_load(cli->conf.keys_dir, &keys, &err);
     }
     if (rc == LX_OK) {
-        rc = open_store(cli, &st, &err);
+        rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT, 1,
+                           &st, &err);
     }
     if (rc == LX_OK) {
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -30,9 +30,8 @@ db_options(struct lx_cli *cli, int argc, char **argv)
         case 'c':
             break;
         case ':':
-            return cli_usage("option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage("unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option(c, argv, optind);
         }
     }
     if (optind < argc) {

@@ -75,7 +75,6 @@ cmd_keys_rotate(struct lx_cli *cli, int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
-    struct lx_store_opts so = {0};
     struct lx_crypto_keys *keys = NULL;
     struct lx_store *st = NULL;
     struct lx_err err = {0};
@@ -121,9 +120,8 @@ cmd_keys_rotate(struct lx_cli *cli, int argc, char **argv)
         case 'c':
             break;
         case ':':
-            return cli_usage("option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage("unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option(c, argv, optind);
         }
     }
     if (optind < argc) {
@@ -163,14 +161,8 @@ cmd_keys_rotate(struct lx_cli *cli, int argc, char **argv)
         rc = lx_crypto_keys_load(dir, &keys, &err);
     }
     if (rc == LX_OK) {
-        so.readers = 1;
-        so.busy_timeout_ms = (int)cli->conf.busy_timeout_ms;
-        so.group_max = (int)cli->conf.group_max;
-        so.must_exist = true;
-        rc = lx_store_open(cli->conf.db, &so, &st, &err);
-    }
-    if (rc == LX_OK) {
-        rc = lx_store_migrate(st, NULL, &err);
+        rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_MIGRATE,
+                            1, &st, &err);
     }
     if (rc != LX_OK) {
         status = cli_fail(&err, false);

@@ -43,9 +43,8 @@ options(struct lx_cli *cli, int argc, char **argv, const char **email)
         case 'c':
             break;
         case ':':
-            return cli_usage("option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage("unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option(c, argv, optind);
         }
     }
     if (optind < argc) {
@@ -57,20 +56,7 @@ options(struct lx_cli *cli, int argc, char **argv, const char **email)
 static lx_rc
 open_store(struct lx_cli *cli, struct lx_err *err)
 {
-    struct lx_store_opts so = {0};
-    lx_rc rc;
-
-    so.readers = 1;
-    so.busy_timeout_ms = (int)cli->conf.busy_timeout_ms;
-    so.group_max = (int)cli->conf.group_max;
-    rc = lx_crypto_init(err);
-    if (rc == LX_OK) {
-        rc = lx_store_open(cli->conf.db, &so, &cli->app.store, err);
-    }
-    if (rc == LX_OK) {
-        rc = lx_store_migrate(cli->app.store, NULL, err);
-    }
-    return rc;
+    return cli_store_open(cli, LX_CLI_STORE_MIGRATE, 1, &cli->app.store, err);
 }
 
 int

@@ -22,24 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A positive decimal id; false otherwise. */
-static bool
-parse_id(const char *s, int64_t *out)
-{
-    char *end = NULL;
-    long long v;
-
-    if (s == NULL || *s < '0' || *s > '9') {
-        return false;
-    }
-    v = strtoll(s, &end, 10);
-    if (*end != '\0' || v <= 0) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 static void
 print_time(const char *key, int64_t ms)
 {
@@ -183,7 +165,6 @@ cmd_policy_explain(struct lx_cli *cli, int argc, char **argv)
     struct lx_policy_facts f = {0};
     struct lx_policy_trace trace;
     struct explain_arg a = {.f = &f};
-    struct lx_store_opts so = {0};
     struct lx_store *store = NULL;
     struct lx_err err = {0};
     int64_t v = 0;
@@ -199,7 +180,7 @@ cmd_policy_explain(struct lx_cli *cli, int argc, char **argv)
             }
             break;
         case O_STAFF:
-            if (!parse_id(optarg, &a.staff)) {
+            if (!cli_parse_id(optarg, &a.staff)) {
                 return cli_usage("--staff needs a positive id");
             }
             break;
@@ -216,7 +197,7 @@ cmd_policy_explain(struct lx_cli *cli, int argc, char **argv)
             }
             break;
         case O_LEAD:
-            if (!parse_id(optarg, &v)) {
+            if (!cli_parse_id(optarg, &v)) {
                 return cli_usage("--lead needs a positive id");
             }
             f.lead.id = (uint64_t)v;
@@ -229,7 +210,7 @@ cmd_policy_explain(struct lx_cli *cli, int argc, char **argv)
             }
             break;
         case O_ACCESS:
-            if (!parse_id(optarg, &a.access)) {
+            if (!cli_parse_id(optarg, &a.access)) {
                 return cli_usage("--access needs a positive id");
             }
             break;
@@ -241,7 +222,7 @@ cmd_policy_explain(struct lx_cli *cli, int argc, char **argv)
         case O_LFIRM:
         case O_LSTAFF:
         case O_LUSER:
-            if (!parse_id(optarg, &v)) {
+            if (!cli_parse_id(optarg, &v)) {
                 return cli_usage("%s needs a positive id", argv[optind - 1]);
             }
             if (c == O_LFIRM) {
@@ -263,21 +244,20 @@ cmd_policy_explain(struct lx_cli *cli, int argc, char **argv)
             }
             break;
         case O_TARGET:
-            if (!parse_id(optarg, &a.target)) {
+            if (!cli_parse_id(optarg, &a.target)) {
                 return cli_usage("--target needs a positive id");
             }
             break;
         case O_GRANTEE:
-            if (!parse_id(optarg, &a.grantee)) {
+            if (!cli_parse_id(optarg, &a.grantee)) {
                 return cli_usage("--grantee needs a positive id");
             }
             break;
         case O_CONFIG:
             break; /* read by main */
         case ':':
-            return cli_usage("option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage("unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option(c, argv, optind);
         }
     }
     if (optind < argc) {
@@ -287,11 +267,7 @@ cmd_policy_explain(struct lx_cli *cli, int argc, char **argv)
         f.purpose == LX_POLICY_PURPOSE_NONE) {
         return cli_usage("--staff, --action and --purpose are required");
     }
-    so.readers = 1;
-    so.busy_timeout_ms = (int)cli->conf.busy_timeout_ms;
-    so.group_max = 1;
-    so.must_exist = true;
-    rc = lx_store_open(cli->conf.db, &so, &store, &err);
+    rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST, 1, &store, &err);
     if (rc != LX_OK) {
         return cli_fail(&err, true);
     }

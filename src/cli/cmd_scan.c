@@ -203,9 +203,8 @@ parse_opts(int argc, char **argv, const char **rules_dir)
         case 'c':
             break;
         case ':':
-            return cli_usage("option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage("unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option(c, argv, optind);
         }
     }
     if (optind < argc) {

@@ -118,7 +118,6 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
         {"config", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
-    struct lx_store_opts so = {0};
     struct lx_crypto_keys *keys = NULL;
     struct lx_store *store = NULL;
     struct lx_sla_runner_opts sla_opts = {0};
@@ -164,11 +163,7 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
         lx_crypto_keys_load(cli->conf.keys_dir, &keys, &err) != LX_OK) {
         return cli_fail(&err, false);
     }
-    so.readers = (int)cli->conf.readers;
-    so.busy_timeout_ms = (int)cli->conf.busy_timeout_ms;
-    so.group_max = (int)cli->conf.group_max;
-    if (lx_store_open(cli->conf.db, &so, &store, &err) != LX_OK ||
-        lx_store_migrate(store, NULL, &err) != LX_OK) {
+    if (cli_store_open(cli, LX_CLI_STORE_MIGRATE, 0, &store, &err) != LX_OK) {
         status = cli_fail(&err, false);
         goto out;
     }

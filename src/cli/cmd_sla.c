@@ -18,51 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static lx_rc
-open_store(struct lx_cli *cli, struct lx_store **st, struct lx_err *err)
-{
-    struct lx_store_opts opts = {0};
-    int current = 0, latest = 0;
-    lx_rc rc;
-
-    opts.readers = 1;
-    opts.busy_timeout_ms = (int)cli->conf.busy_timeout_ms;
-    opts.group_max = (int)cli->conf.group_max;
-    opts.must_exist = true;
-    rc = lx_store_open(cli->conf.db, &opts, st, err);
-    if (rc == LX_OK) {
-        rc = lx_store_schema_version(*st, &current, &latest, err);
-    }
-    if (rc == LX_OK && current != latest) {
-        rc = lx_err_set(err, LX_ECONFLICT, NULL,
-                        "schema level %d of %d; run 'lexgate db migrate'",
-                        current, latest);
-    }
-    if (rc != LX_OK) {
-        lx_store_close(*st);
-        *st = NULL;
-    }
-    return rc;
-}
-
-/* A positive decimal id; false otherwise. */
-static bool
-parse_id(const char *s, int64_t *out)
-{
-    char *end = NULL;
-    long long v;
-
-    if (s == NULL || s[0] < '0' || s[0] > '9') {
-        return false;
-    }
-    v = strtoll(s, &end, 10);
-    if (*end != '\0' || v <= 0 || v == LLONG_MAX) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 static bool
 parse_time(const char *s, int64_t *out)
 {
@@ -119,12 +74,12 @@ cmd_sla_schedule(struct lx_cli *cli, int argc, char **argv)
             }
             break;
         case 'o':
-            if (!parse_id(optarg, &object_id)) {
+            if (!cli_parse_id(optarg, &object_id)) {
                 return cli_usage("--object: want a positive integer id");
             }
             break;
         case 'f':
-            if (!parse_id(optarg, &firm_id)) {
+            if (!cli_parse_id(optarg, &firm_id)) {
                 return cli_usage("--firm: want a positive integer id");
             }
             break;
@@ -143,9 +98,8 @@ cmd_sla_schedule(struct lx_cli *cli, int argc, char **argv)
         case 'c':
             break; /* read by main */
         case ':':
-            return cli_usage("option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage("unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option(c, argv, optind);
         }
     }
     if (optind < argc) {
@@ -162,7 +116,8 @@ cmd_sla_schedule(struct lx_cli *cli, int argc, char **argv)
             start_ms = due_ms; /* a deadline set in the past starts there */
         }
     }
-    if (open_store(cli, &st, &err) != LX_OK ||
+    if (cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT, 1,
+                       &st, &err) != LX_OK ||
         lx_sla_schedule(st, kind, object_id, firm_id, start_ms, due_ms,
                         &created, &err) != LX_OK) {
         status = cli_fail(&err, false);
@@ -244,7 +199,7 @@ cmd_sla_list(struct lx_cli *cli, int argc, char **argv)
             f.open_only = true;
             break;
         case 'f':
-            if (!parse_id(optarg, &f.firm_id)) {
+            if (!cli_parse_id(optarg, &f.firm_id)) {
                 return cli_usage("--firm: want a positive integer id");
             }
             break;
@@ -255,7 +210,7 @@ cmd_sla_list(struct lx_cli *cli, int argc, char **argv)
             }
             break;
         case 'n':
-            if (!parse_id(optarg, &v) || v > 1000000000) {
+            if (!cli_parse_id(optarg, &v) || v > 1000000000) {
                 return cli_usage("--limit: want 1..1000000000");
             }
             f.limit = (int)v;
@@ -263,15 +218,15 @@ cmd_sla_list(struct lx_cli *cli, int argc, char **argv)
         case 'c':
             break;
         case ':':
-            return cli_usage("option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage("unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option(c, argv, optind);
         }
     }
     if (optind < argc) {
         return cli_usage("unexpected argument '%s'", argv[optind]);
     }
-    rc = open_store(cli, &st, &err);
+    rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT, 1,
+                       &st, &err);
     if (rc == LX_OK) {
         rc = lx_sla_list(st, &f, print_timer, &line, &err);
         if (rc != LX_OK && err.rc == LX_OK) {
