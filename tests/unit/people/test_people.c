@@ -1,5 +1,6 @@
 /*
- * test_people — the people service against a temporary SQLite store:
+ * test_people — the people service against a temporary store (SQLite, and
+ * PostgreSQL in the @postgres run: LX_TEST_BACKEND, tests/lib/testdb.h):
  * validators and the status ladder as tables, organisations and staff
  * visibility, training expiry at the boundary, grants with separation of
  * duties, minors' approvals, sessions (expiry, rotation, revocation) and
@@ -25,11 +26,14 @@
 
 #include <cmocka.h>
 
+#include "lib/testdb.h"
+
 #define T0 1800000000000LL /* 2027-01-15, the tests' clock */
 #define DAY (24LL * 3600 * 1000)
 
 struct fx {
     char dir[64];
+    struct testdb db; /* SQLite file or PostgreSQL schema */
     struct lx_app app;
     struct lx_ctx ctx;
     struct lx_people_auth_opts o;
@@ -159,11 +163,10 @@ setup(void **state)
         return -1;
     }
     {
-        char url[128];
-        snprintf(url, sizeof(url), "sqlite:%s/t.db", f->dir);
+        testdb_open_url(&f->db, f->dir);
         snprintf(keys, sizeof(keys), "%s/keys", f->dir);
         if (lx_crypto_init(&err) != LX_OK ||
-            lx_store_open(url, NULL, &f->app.store, &err) != LX_OK ||
+            lx_store_open(f->db.url, NULL, &f->app.store, &err) != LX_OK ||
             lx_store_migrate(f->app.store, NULL, &err) != LX_OK ||
             lx_crypto_keys_create(keys, &err) != LX_OK ||
             lx_crypto_keys_load(keys, &f->app.keys, &err) != LX_OK) {
@@ -175,13 +178,15 @@ setup(void **state)
     lx_people_auth_opts_default(&f->o);
     lx_ctx_init(&f->ctx, &f->app, T0);
 
-    /* The platform org and its admin are bootstrapped directly. */
+    /* The platform org and its admin are bootstrapped directly (ids come
+     * from the database: on PostgreSQL an explicit id would not advance
+     * the identity sequence). */
     if (lx_store_write(f->app.store, exec_unit,
-                       "INSERT INTO orgs (id, kind, name, status,"
+                       "INSERT INTO orgs (kind, name, status,"
                        " status_changed_ms, created_ms, updated_ms) VALUES"
-                       " (1, 'platform', 'P', 'active', 0, 0, 0);"
-                       "INSERT INTO staff (id, org_id, role, display_name,"
-                       " email, status, created_ms, updated_ms) VALUES (1, 1,"
+                       " ('platform', 'P', 'active', 0, 0, 0);"
+                       "INSERT INTO staff (org_id, role, display_name,"
+                       " email, status, created_ms, updated_ms) VALUES (1,"
                        " 'platform_admin', 'Root', 'root@p.example.invalid',"
                        " 'active', 0, 0)",
                        &err) != LX_OK) {
@@ -223,6 +228,7 @@ teardown(void **state)
 
     lx_ctx_release(&f->ctx);
     lx_store_close(f->app.store);
+    testdb_drop(&f->db);
     lx_crypto_keys_free(f->app.keys);
     /* Remove the temporary tree (t.db, WAL, keys). */
     static const char *const names[] = {"t.db",
