@@ -319,6 +319,51 @@ lx_rc lx_audit_checkpoint_due_tx(struct lx_store_tx *tx, uint64_t every_entries,
 lx_rc lx_audit_checkpoint_latest_tx(struct lx_store_tx *tx, struct lx_buf *note,
                                     struct lx_err *err);
 
+/* ---- The daemon's checkpoints (checkpointer.c) ------------------------- */
+
+struct lx_app;
+struct lx_audit_checkpointer;
+
+struct lx_audit_checkpointer_opts {
+    uint64_t every_entries; /* sign when the log grew by this many (0: no) */
+    int64_t every_ms;       /* ...or grew at all and the newest is older */
+    int64_t poll_ms;        /* how often to look (<= 0: 1000) */
+    char export_dir[512];   /* "" : store only */
+};
+
+/* The tree size on the second line of a checkpoint note; false when the
+ * note is not shaped like one. */
+bool lx_audit_note_size(const char *note, size_t len, uint64_t *size);
+
+/*
+ * Write a signed note to dir/checkpoint.<size> and dir/checkpoint (the
+ * latest), atomically, creating dir (0700) if needed. The same files
+ * `lexgate audit checkpoint --export DIR` writes.
+ */
+lx_rc lx_audit_checkpoint_export(const char *dir, const char *note, size_t len,
+                                 struct lx_err *err);
+
+/*
+ * One look: sign a checkpoint if one is due (lx_audit_checkpoint_due_tx)
+ * and export it. *signed_one (may be NULL) says whether it did. For the
+ * thread below and for tests that drive time.
+ */
+lx_rc lx_audit_checkpoint_tick(struct lx_audit_checkpointer *c, int64_t now_ms,
+                               bool *signed_one, struct lx_err *err);
+
+/*
+ * Start the daemon's checkpoint thread over app->store, signing with
+ * app->keys (both must outlive it). With every_entries and every_ms both
+ * 0 nothing runs (but *out is valid). A failed tick logs
+ * "audit_checkpoint_failed" at error level and is retried.
+ */
+lx_rc lx_audit_checkpointer_start(struct lx_app *app,
+                                  const struct lx_audit_checkpointer_opts *o,
+                                  struct lx_audit_checkpointer **out,
+                                  struct lx_err *err);
+/* Stop and free; NULL is fine. Call before the store closes. */
+void lx_audit_checkpointer_stop(struct lx_audit_checkpointer *c);
+
 /* What verification found; names in lx_audit_fail_name(). */
 enum lx_audit_fail {
     LX_AUDIT_OK = 0,

@@ -60,6 +60,17 @@ static const struct conf_key keys[] = {
      "Lowest level logged: debug, info, warn or error."},
     {"calendar.file", S(calendar_file), "", 0, 0, "--calendar",
      "Holiday calendar CSV; empty uses the copy embedded in the binary."},
+    {"audit.checkpoint_every", I(audit_checkpoint_every), "1000", 0,
+     100000000, NULL,
+     "The daemon signs an audit checkpoint when the log has grown by this "
+     "many entries (0: not by count)."},
+    {"audit.checkpoint_every_s", I(audit_checkpoint_every_s), "300", 0,
+     86400, NULL,
+     "...or when it has grown at all and the newest checkpoint is this old "
+     "(0: not by age; both 0: no automatic checkpoints)."},
+    {"audit.export_dir", S(audit_export_dir), "", 0, 0, NULL,
+     "Directory the daemon writes each checkpoint to (checkpoint.<size> "
+     "and checkpoint); keep a copy off the database host."},
     {"sla.poll_ms", I(sla_poll_ms), "1000", 10, 3600000, NULL,
      "Longest sleep of the SLA runner: how soon a deadline scheduled by "
      "another daemon is seen."},

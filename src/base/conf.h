@@ -36,6 +36,10 @@ struct lx_conf {
     char log_level[16];
     /* [calendar] */
     char calendar_file[512];
+    /* [audit] */
+    int64_t audit_checkpoint_every;
+    int64_t audit_checkpoint_every_s;
+    char audit_export_dir[512];
     /* [sla] */
     int64_t sla_poll_ms;
     int64_t sla_grace_ms;

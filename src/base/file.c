@@ -4,6 +4,8 @@
 #include "base/mem.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +76,43 @@ done:
     buf[n] = '\0';
     *out = buf;
     *len = n;
+    return LX_OK;
+}
+
+lx_rc
+lx_file_write_atomic(const char *path, const void *data, size_t n,
+                     struct lx_err *err)
+{
+    const unsigned char *p = data;
+    char tmp[1024];
+    size_t off = 0;
+    int fd;
+    bool ok = true;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+        return lx_err_set(err, LX_EINVAL, NULL, "path too long");
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return lx_err_set(err, LX_EIO, NULL, "cannot create a file (%s)",
+                          strerror(errno));
+    }
+    while (ok && off < n) {
+        ssize_t w = write(fd, p + off, n - off);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        ok = w > 0;
+        off += ok ? (size_t)w : 0;
+    }
+    ok = ok && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return lx_err_set(err, LX_EIO, NULL, "cannot write a file (%s)",
+                          strerror(e));
+    }
     return LX_OK;
 }
 

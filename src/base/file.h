@@ -23,6 +23,14 @@
 lx_rc lx_file_read(const char *path, size_t max, const char *what, char **out,
                    size_t *len, struct lx_err *err);
 
+/*
+ * Write data[0..n) to 'path' atomically: a temporary file beside it, fsync,
+ * rename, so a reader sees the old file or the new one, never a torn one.
+ * The file is created with mode 0600 (before umask). Fails with LX_EIO.
+ */
+lx_rc lx_file_write_atomic(const char *path, const void *data, size_t n,
+                           struct lx_err *err);
+
 /* Bytes of a data set; 'owned' is non-NULL when they came from a file. */
 struct lx_data {
     const char *p;

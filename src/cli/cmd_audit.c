@@ -21,6 +21,7 @@
 #include "audit/audit.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/file.h"
 #include "base/json.h"
 #include "base/mem.h"
 #include "base/time.h"
@@ -341,56 +342,22 @@ parse_opts(struct lx_cli *cli, int argc, char **argv, uint64_t allowed,
 /* ---- files --------------------------------------------------------------- */
 
 /* Read a whole small file into 'b'. */
+/* Append the file at 'path' to b (within b's ceiling). */
 static lx_rc
 read_file(const char *path, const char *what, struct lx_buf *b,
           struct lx_err *err)
 {
-    char chunk[4096];
-    FILE *f = fopen(path, "rb");
-    size_t n;
-    lx_rc rc = LX_OK;
+    char desc[48], *data = NULL;
+    size_t len = 0;
+    lx_rc rc;
 
-    if (f == NULL) {
-        return lx_err_set(err, LX_EIO, NULL, "cannot open the %s file (%s)",
-                          what, strerror(errno));
+    snprintf(desc, sizeof(desc), "the %s file", what);
+    rc = lx_file_read(path, b->max - b->len, desc, &data, &len, err);
+    if (rc == LX_OK) {
+        rc = lx_buf_append(b, data, len);
     }
-    while (rc == LX_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        rc = lx_buf_append(b, chunk, n);
-    }
-    if (rc == LX_OK && ferror(f)) {
-        rc = lx_err_set(err, LX_EIO, NULL, "cannot read the %s file", what);
-    } else if (rc != LX_OK) {
-        rc = lx_err_set(err, rc, NULL, "the %s file is too large", what);
-    }
-    fclose(f);
+    free(data);
     return rc;
-}
-
-/* Write 'data' to 'path' atomically: a temporary file, fsync, rename. */
-static lx_rc
-write_file_atomic(const char *path, const void *data, size_t n,
-                  struct lx_err *err)
-{
-    char tmp[1024];
-    int fd;
-    bool ok;
-
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-        return lx_err_set(err, LX_EINVAL, NULL, "path too long");
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        return lx_err_set(err, LX_EIO, NULL, "cannot create a file (%s)",
-                          strerror(errno));
-    }
-    ok = write(fd, data, n) == (ssize_t)n && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return lx_err_set(err, LX_EIO, NULL, "cannot write a file (%s)",
-                          strerror(errno));
-    }
-    return LX_OK;
 }
 
 /* Parse a trust file: one vkey line each; '#' comments and blank lines. */
@@ -707,51 +674,6 @@ checkpoint_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
     return lx_audit_checkpoint_tx(tx, q->keys, q->now_ms, &q->note, err);
 }
 
-/* The tree size on the second line of a note we signed. */
-static bool
-note_size(const struct lx_buf *note, uint64_t *size)
-{
-    const char *l1, *l2;
-    char num[24];
-
-    l1 = note->p != NULL ? memchr(note->p, '\n', note->len) : NULL;
-    l2 = l1 != NULL
-             ? memchr(l1 + 1, '\n', note->len - (size_t)(l1 + 1 - note->p))
-             : NULL;
-    if (l2 == NULL || l2 - l1 - 1 >= (long)sizeof(num)) {
-        return false;
-    }
-    memcpy(num, l1 + 1, (size_t)(l2 - l1 - 1));
-    num[l2 - l1 - 1] = '\0';
-    return parse_num(num, UINT64_MAX, size);
-}
-
-/* Write note to DIR/checkpoint.<size> and DIR/checkpoint (the latest). */
-static lx_rc
-export_note(const char *dir, const struct lx_buf *note, struct lx_err *err)
-{
-    char path[1024];
-    uint64_t size = 0;
-    lx_rc rc;
-
-    if (!note_size(note, &size)) {
-        return lx_err_set(err, LX_EINTERNAL, NULL, "bad checkpoint note");
-    }
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        return lx_err_set(err, LX_EIO, "/export",
-                          "cannot create the export directory (%s)",
-                          strerror(errno));
-    }
-    snprintf(path, sizeof(path), "%s/checkpoint.%llu", dir,
-             (unsigned long long)size);
-    rc = write_file_atomic(path, note->p, note->len, err);
-    if (rc == LX_OK) {
-        snprintf(path, sizeof(path), "%s/checkpoint", dir);
-        rc = write_file_atomic(path, note->p, note->len, err);
-    }
-    return rc;
-}
-
 int
 cmd_audit_checkpoint(struct lx_cli *cli, int argc, char **argv)
 {
@@ -783,7 +705,8 @@ cmd_audit_checkpoint(struct lx_cli *cli, int argc, char **argv)
         rc = lx_store_write(st, checkpoint_unit, &q, &err);
     }
     if (rc == LX_OK && o.export_dir != NULL) {
-        rc = export_note(o.export_dir, &q.note, &err);
+        rc = lx_audit_checkpoint_export(o.export_dir, q.note.p, q.note.len,
+                                        &err);
     }
     if (rc != LX_OK) {
         status = cli_fail(&err, true);
@@ -908,7 +831,7 @@ write_state(const char *path, uint64_t size,
         rc = lx_buf_append(&b, "\n", 1);
     }
     if (rc == LX_OK) {
-        rc = write_file_atomic(path, b.p, b.len, err);
+        rc = lx_file_write_atomic(path, b.p, b.len, err);
     }
     lx_buf_release(&b);
     return rc;
@@ -1603,11 +1526,12 @@ cmd_audit_rotate_key(struct lx_cli *cli, int argc, char **argv)
         q.now_ms = lx_time_now_ms();
         rc = lx_store_write(st, rotate_unit, &q, &err);
     }
-    if (rc == LX_OK && !note_size(&q.note, &size)) {
+    if (rc == LX_OK && !lx_audit_note_size(q.note.p, q.note.len, &size)) {
         rc = lx_err_set(&err, LX_EINTERNAL, NULL, "bad checkpoint note");
     }
     if (rc == LX_OK && o.export_dir != NULL) {
-        rc = export_note(o.export_dir, &q.note, &err);
+        rc = lx_audit_checkpoint_export(o.export_dir, q.note.p, q.note.len,
+                                        &err);
     }
     if (rc == LX_OK) {
         rc = lx_audit_vkey_format(q.origin, keys->sign_pk, &old_line);

@@ -10,6 +10,7 @@
  */
 #include "cli/cli_int.h"
 #include "crypto/crypto.h"
+#include "audit/audit.h"
 #include "base/mem.h"
 #include "http/http.h"
 #include "people/people.h"
@@ -122,6 +123,8 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
     struct lx_store *store = NULL;
     struct lx_sla_runner_opts sla_opts = {0};
     struct lx_sla_runner *sla = NULL;
+    struct lx_audit_checkpointer_opts cp_opts = {0};
+    struct lx_audit_checkpointer *cp = NULL;
     struct lx_err err = {0};
     int c, status = LX_CLI_FAILED;
 
@@ -177,6 +180,16 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
         status = cli_fail(&err, false);
         goto out;
     }
+    /* Signed checkpoints on a timer, exported off the database (C4.3). */
+    cp_opts.every_entries = (uint64_t)cli->conf.audit_checkpoint_every;
+    cp_opts.every_ms = cli->conf.audit_checkpoint_every_s * 1000;
+    snprintf(cp_opts.export_dir, sizeof(cp_opts.export_dir), "%s",
+             cli->conf.audit_export_dir);
+    if (lx_audit_checkpointer_start(&cli->app, &cp_opts, &cp, &err) !=
+        LX_OK) {
+        status = cli_fail(&err, false);
+        goto out;
+    }
     if (demo) {
         if (demo_seed(cli, &err) != LX_OK) {
             status = cli_fail(&err, false);
@@ -191,7 +204,8 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
     status = LX_CLI_OK;
 
 out:
-    lx_sla_runner_stop(sla); /* before the store it uses closes */
+    lx_audit_checkpointer_stop(cp); /* before the store it uses closes */
+    lx_sla_runner_stop(sla);
     cli->app.store = NULL;
     cli->app.keys = NULL;
     lx_store_close(store);

@@ -154,6 +154,7 @@ lx_http_handler_fn http__h_readyz;
 lx_http_handler_fn http__h_metrics;
 lx_http_handler_fn http__h_openapi;
 lx_http_handler_fn http__h_calendar_deadline;
+lx_http_handler_fn http__h_audit_checkpoint; /* h_audit.c */
 
 /* People and sign-in (h_people.c, h_auth.c; docs/people.md). */
 lx_http_handler_fn http__h_signin;

@@ -32,6 +32,8 @@ const struct lx_http_route http__routes[] = {
     {"POST", "/v1/auth/otp/verify", http__h_otp_verify,
      "User sign-in with a one-time code; returns a session token"},
     {"GET", "/v1/me", http__h_me, "Who the presented token belongs to"},
+    {"GET", "/v1/audit/checkpoint", http__h_audit_checkpoint,
+     "The newest signed checkpoint of the audit log (C2SP note, C4.3)"},
     {"POST", "/v1/api-keys", http__h_apikeys_create,
      "Create an API key for a machine client (shown once)"},
     {"GET", "/v1/firms", http__h_firms_list, "Organisations you may see"},
