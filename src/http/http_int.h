@@ -106,6 +106,8 @@ void http__problem(struct lx_http_res *res, const struct lx_err *err,
 
 /* server.c: a request header (case-insensitive name) or NULL. */
 const char *http__header(struct lx_http_req *req, const char *name);
+/* A query-string argument (decoded), or NULL. Never logged. */
+const char *http__query(struct lx_http_req *req, const char *name);
 
 /*
  * The request body as JSON (lx_http_json_decode with the request's
@@ -155,6 +157,7 @@ lx_http_handler_fn http__h_metrics;
 lx_http_handler_fn http__h_openapi;
 lx_http_handler_fn http__h_calendar_deadline;
 lx_http_handler_fn http__h_audit_checkpoint; /* h_audit.c */
+lx_http_handler_fn http__h_audit_entries;
 
 /* People and sign-in (h_people.c, h_auth.c; docs/people.md). */
 lx_http_handler_fn http__h_signin;

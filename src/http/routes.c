@@ -34,6 +34,8 @@ const struct lx_http_route http__routes[] = {
     {"GET", "/v1/me", http__h_me, "Who the presented token belongs to"},
     {"GET", "/v1/audit/checkpoint", http__h_audit_checkpoint,
      "The newest signed checkpoint of the audit log (C2SP note, C4.3)"},
+    {"GET", "/v1/audit/entries", http__h_audit_entries,
+     "Audit entries for platform compliance and security staff (C4.3)"},
     {"POST", "/v1/api-keys", http__h_apikeys_create,
      "Create an API key for a machine client (shown once)"},
     {"GET", "/v1/firms", http__h_firms_list, "Organisations you may see"},

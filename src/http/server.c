@@ -91,6 +91,12 @@ http__header(struct lx_http_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *
+http__query(struct lx_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 /* A client request id is kept when it is a short safe token. */
 static bool
 req_id_ok(const char *v)

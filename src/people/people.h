@@ -362,6 +362,23 @@ lx_rc lx_people_decision_audit_tx(struct lx_store_tx *tx,
                                   const struct lx_policy_decision *d,
                                   struct lx_err *err);
 
+/*
+ * Query the audit log as ctx's actor (C4.3): the policy engine decides
+ * read_audit for 'purpose' (platform compliance and security: everything;
+ * a firm role's read is lead-scoped, so refused here; were it allowed,
+ * q->firm would be forced to the actor's firm);
+ * the decision is audited in the same transaction as the read, and 'fn'
+ * runs inside it. A deny returns LX_EDENIED (reason and clause in
+ * ctx->err) after its audit record is committed.
+ */
+struct lx_audit_query;
+struct lx_audit_entry;
+lx_rc lx_people_audit_query(struct lx_ctx *ctx, enum lx_policy_purpose purpose,
+                            struct lx_audit_query *q,
+                            lx_rc (*fn)(void *arg,
+                                        const struct lx_audit_entry *e),
+                            void *arg, uint64_t *next_after);
+
 /* ---- Sign-in --------------------------------------------------------------
  */
 
