@@ -41,8 +41,8 @@ struct lx_people_gate {
     int queue;
     int busy;
     int waiting;
-    bool have_dummy;
-    char dummy[LX_CRYPTO_PWHASH_STR_BYTES]; /* for unknown accounts */
+    bool have_decoy;
+    char decoy[LX_CRYPTO_PWHASH_STR_BYTES]; /* for unknown accounts */
 };
 
 struct lx_people_gate *
@@ -130,7 +130,7 @@ people__pwhash(struct lx_people_gate *g, const char *pw, char *out,
 }
 
 /* Verify through the gate. A NULL hash (unknown account) is checked
- * against a dummy hash so that both cases take the same time. */
+ * against a decoy hash so that both cases take the same time. */
 static lx_rc
 pwverify(struct lx_people_gate *g, const char *hash, const char *pw,
          bool *match, struct lx_err *err)
@@ -147,14 +147,14 @@ pwverify(struct lx_people_gate *g, const char *hash, const char *pw,
     if (h == NULL) {
         if (g != NULL) {
             pthread_mutex_lock(&g->mu);
-            if (!g->have_dummy) {
-                rc = lx_crypto_pwhash("lexgate-dummy", 13, g->dummy, err);
-                g->have_dummy = rc == LX_OK;
+            if (!g->have_decoy) {
+                rc = lx_crypto_pwhash("lexgate-decoy", 13, g->decoy, err);
+                g->have_decoy = rc == LX_OK;
             }
             pthread_mutex_unlock(&g->mu);
-            h = g->dummy;
+            h = g->decoy;
         } else {
-            rc = lx_crypto_pwhash("lexgate-dummy", 13, local, err);
+            rc = lx_crypto_pwhash("lexgate-decoy", 13, local, err);
             h = local;
         }
     }
