@@ -158,6 +158,9 @@ lx_http_handler_fn http__h_openapi;
 lx_http_handler_fn http__h_calendar_deadline;
 lx_http_handler_fn http__h_audit_checkpoint; /* h_audit.c */
 lx_http_handler_fn http__h_audit_entries;
+lx_http_handler_fn http__h_sla_deadlines; /* h_sla.c */
+lx_http_handler_fn http__h_sla_figures;
+lx_http_handler_fn http__h_sla_breaches;
 
 /* People and sign-in (h_people.c, h_auth.c; docs/people.md). */
 lx_http_handler_fn http__h_signin;

@@ -225,6 +225,22 @@ lx_rc lx_sla_figures(struct lx_store *st, enum lx_sla_kind kind,
                      int64_t from_ms, int64_t to_ms, lx_sla_figures_fn *fn,
                      void *arg, struct lx_err *err);
 
+/*
+ * Who may read the SLA board (board.c): LX_OK with *firm_only 0 for
+ * platform staff (every firm) or the actor's firm for a firm admin;
+ * LX_EUNAUTH for an anonymous actor, LX_EDENIED for anyone else. The
+ * caller narrows every read to *firm_only when it is not 0.
+ */
+struct lx_ctx;
+lx_rc lx_sla_board_scope(const struct lx_ctx *ctx, int64_t *firm_only);
+
+/* Breaches per firm and clause in [from_ms, to_ms) (lx_enforce counts in
+ * a read transaction of its own): the board's "breaches per period". */
+lx_rc lx_sla_breach_counts(struct lx_store *st, int64_t from_ms, int64_t to_ms,
+                           lx_rc (*fn)(int64_t firm_id, const char *clause,
+                                       int64_t count, void *arg),
+                           void *arg, struct lx_err *err);
+
 /* ---- the runner --------------------------------------------------------- */
 
 /* The clock: ms since the epoch. */

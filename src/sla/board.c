@@ -1,0 +1,59 @@
+/*
+ * board — who may read the SLA board, and the breach counts read.
+ *
+ * The board holds firm ids, kinds, times and counts — no personal data and
+ * nothing of the distribution logic (C1.2) — so it needs no per-subject
+ * policy decision: platform staff read every firm's deadlines and figures
+ * (operations, scorecards), a firm's admin reads its own firm's (its
+ * lawyers' response times), and nobody else reads any.
+ */
+#include "enforce/enforce.h"
+#include "sla/sla.h"
+#include "store/store.h"
+
+#include <string.h>
+
+lx_rc
+lx_sla_board_scope(const struct lx_ctx *ctx, int64_t *firm_only)
+{
+    const struct lx_actor *a = &ctx->actor;
+
+    *firm_only = -1;
+    if (a->kind == LX_ACTOR_NONE) {
+        return LX_EUNAUTH;
+    }
+    if (a->kind == LX_ACTOR_STAFF && strncmp(a->role, "platform_", 9) == 0) {
+        *firm_only = 0;
+        return LX_OK;
+    }
+    if (a->kind == LX_ACTOR_STAFF && strcmp(a->role, "firm_admin") == 0 &&
+        a->firm_id > 0) {
+        *firm_only = a->firm_id;
+        return LX_OK;
+    }
+    return LX_EDENIED;
+}
+
+struct counts {
+    int64_t from_ms, to_ms;
+    lx_enforce_count_fn *fn;
+    void *arg;
+};
+
+static lx_rc
+counts_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    struct counts *c = arg;
+
+    return lx_enforce_violation_counts_tx(tx, c->from_ms, c->to_ms, c->fn,
+                                          c->arg, err);
+}
+
+lx_rc
+lx_sla_breach_counts(struct lx_store *st, int64_t from_ms, int64_t to_ms,
+                     lx_enforce_count_fn *fn, void *arg, struct lx_err *err)
+{
+    struct counts c = {from_ms, to_ms, fn, arg};
+
+    return lx_store_read(st, counts_unit, &c, err);
+}
