@@ -36,7 +36,9 @@ aq_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
         return rc;
     }
     f.now_ms = a->ctx->now_ms;
-    f.action = LX_POLICY_ACTION_READ_AUDIT;
+    f.action = lx_policy_role_is_firm(f.actor.role)
+                   ? LX_POLICY_ACTION_READ_FIRM_AUDIT
+                   : LX_POLICY_ACTION_READ_AUDIT;
     f.purpose = a->purpose;
     lx_policy_decide(&f, &a->d);
     rc = lx_people_decision_audit_tx(tx, a->ctx, &f, &a->d, err);

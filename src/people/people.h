@@ -364,9 +364,9 @@ lx_rc lx_people_decision_audit_tx(struct lx_store_tx *tx,
 
 /*
  * Query the audit log as ctx's actor (C4.3): the policy engine decides
- * read_audit for 'purpose' (platform compliance and security: everything;
- * a firm role's read is lead-scoped, so refused here; were it allowed,
- * q->firm would be forced to the actor's firm);
+ * read_audit for 'purpose' (platform compliance and security: everything)
+ * or, for a firm role, read_firm_audit (a firm admin: its own staff's
+ * entries; q->firm is forced to the actor's firm);
  * the decision is audited in the same transaction as the read, and 'fn'
  * runs inside it. A deny returns LX_EDENIED (reason and clause in
  * ctx->err) after its audit record is committed.

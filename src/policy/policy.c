@@ -44,6 +44,7 @@ static const unsigned char action_purposes[LX_POLICY_ACTION_COUNT] = {
     [LX_POLICY_ACTION_DELETE] = P_LEGA,
     [LX_POLICY_ACTION_READ_AUDIT] = P_OVERSIGHT,
     [LX_POLICY_ACTION_APPROVE_GRANT] = P_ALL,
+    [LX_POLICY_ACTION_READ_FIRM_AUDIT] = P_OVERSIGHT,
 };
 
 /* A role x action cell: the purposes the role may pursue with the action
@@ -82,6 +83,7 @@ static const struct role_cell role_table[LX_POLICY_ROLE_COUNT]
             [A(DELETE)] = YES(P_ALL),
             [A(READ_AUDIT)] = YES(P_ALL),
             [A(APPROVE_GRANT)] = YES(P_ALL),
+            [A(READ_FIRM_AUDIT)] = YES(P_ALL),
         },
     [LX_POLICY_ROLE_LAWYER] =
         {
@@ -97,6 +99,7 @@ static const struct role_cell role_table[LX_POLICY_ROLE_COUNT]
             [A(DELETE)] = NO_ROLE,
             [A(READ_AUDIT)] = NO_ROLE,
             [A(APPROVE_GRANT)] = NO_ROLE,
+            [A(READ_FIRM_AUDIT)] = NO_ROLE,
         },
     [LX_POLICY_ROLE_ASSISTANT] =
         {
@@ -112,6 +115,7 @@ static const struct role_cell role_table[LX_POLICY_ROLE_COUNT]
             [A(DELETE)] = NO_ROLE,
             [A(READ_AUDIT)] = NO_ROLE,
             [A(APPROVE_GRANT)] = NO_ROLE,
+            [A(READ_FIRM_AUDIT)] = NO_ROLE,
         },
     [LX_POLICY_ROLE_CUSTOMER_SERVICE] =
         {
@@ -127,6 +131,7 @@ static const struct role_cell role_table[LX_POLICY_ROLE_COUNT]
             [A(DELETE)] = NO_ROLE,
             [A(READ_AUDIT)] = NO_ROLE,
             [A(APPROVE_GRANT)] = NO_ROLE,
+            [A(READ_FIRM_AUDIT)] = NO_ROLE,
         },
     [LX_POLICY_ROLE_ADMIN_STAFF] =
         {
@@ -142,6 +147,7 @@ static const struct role_cell role_table[LX_POLICY_ROLE_COUNT]
             [A(DELETE)] = NO_ROLE,
             [A(READ_AUDIT)] = NO_ROLE,
             [A(APPROVE_GRANT)] = NO_ROLE,
+            [A(READ_FIRM_AUDIT)] = NO_ROLE,
         },
     /* Platform: least privilege. The administrator administers (dispatch,
      * grants, deletion, lawful disclosure) but does not audit; the auditor
@@ -160,6 +166,7 @@ static const struct role_cell role_table[LX_POLICY_ROLE_COUNT]
             [A(DELETE)] = YES(P_ALL),
             [A(READ_AUDIT)] = NO("separation_of_duties", "C4.1"),
             [A(APPROVE_GRANT)] = YES(P_ALL),
+            [A(READ_FIRM_AUDIT)] = NO_LEAST,
         },
     [LX_POLICY_ROLE_PLATFORM_OPS] =
         {
@@ -175,6 +182,7 @@ static const struct role_cell role_table[LX_POLICY_ROLE_COUNT]
             [A(DELETE)] = NO_LEAST,
             [A(READ_AUDIT)] = NO_LEAST,
             [A(APPROVE_GRANT)] = NO_LEAST,
+            [A(READ_FIRM_AUDIT)] = NO_LEAST,
         },
     [LX_POLICY_ROLE_PLATFORM_COMPLIANCE] =
         {
@@ -190,6 +198,7 @@ static const struct role_cell role_table[LX_POLICY_ROLE_COUNT]
             [A(DELETE)] = NO_AUDITOR,
             [A(READ_AUDIT)] = YES(P_ALL),
             [A(APPROVE_GRANT)] = NO_AUDITOR,
+            [A(READ_FIRM_AUDIT)] = NO_LEAST,
         },
     [LX_POLICY_ROLE_PLATFORM_SECURITY] =
         {
@@ -205,6 +214,7 @@ static const struct role_cell role_table[LX_POLICY_ROLE_COUNT]
             [A(DELETE)] = NO_LEAST,
             [A(READ_AUDIT)] = YES(P_ALL),
             [A(APPROVE_GRANT)] = NO_LEAST,
+            [A(READ_FIRM_AUDIT)] = NO_LEAST,
         },
     /* The user reaches their own leads, messages, quotes, complaints and
      * access history, and may take a copy of their own data. */
@@ -222,6 +232,7 @@ static const struct role_cell role_table[LX_POLICY_ROLE_COUNT]
             [A(DELETE)] = NO_ROLE,
             [A(READ_AUDIT)] = YES(P_ALL),
             [A(APPROVE_GRANT)] = NO_ROLE,
+            [A(READ_FIRM_AUDIT)] = NO_ROLE,
         },
 };
 
@@ -250,6 +261,7 @@ static const struct status_cell status_table[LX_POLICY_FIRM_COUNT]
             [A(EXPORT)] = OPEN(P_ALL),
             [A(DELETE)] = OPEN(P_ALL),
             [A(READ_AUDIT)] = OPEN(P_ALL),
+            [A(READ_FIRM_AUDIT)] = OPEN(P_ALL),
             [A(APPROVE_GRANT)] = OPEN(P_ALL),
         },
     /* Permissions restricted: sensitive access frozen, no new grants. */
@@ -266,6 +278,7 @@ static const struct status_cell status_table[LX_POLICY_FIRM_COUNT]
             [A(EXPORT)] = OPEN(P_ALL),
             [A(DELETE)] = OPEN(P_ALL),
             [A(READ_AUDIT)] = OPEN(P_ALL),
+            [A(READ_FIRM_AUDIT)] = OPEN(P_ALL),
         },
     /* Also no new leads: nothing claimed; leads held are still served. */
     [LX_POLICY_FIRM_DISTRIBUTION_SUSPENDED] =
@@ -280,6 +293,7 @@ static const struct status_cell status_table[LX_POLICY_FIRM_COUNT]
             [A(EXPORT)] = OPEN(P_ALL),
             [A(DELETE)] = OPEN(P_ALL),
             [A(READ_AUDIT)] = OPEN(P_ALL),
+            [A(READ_FIRM_AUDIT)] = OPEN(P_ALL),
         },
     /* Only complaint handling and legal duties remain. */
     [LX_POLICY_FIRM_COOPERATION_SUSPENDED] =
@@ -289,6 +303,7 @@ static const struct status_cell status_table[LX_POLICY_FIRM_COUNT]
             [A(MESSAGE)] = OPEN(P_COMP),
             [A(DELETE)] = OPEN(P_LEGA),
             [A(READ_AUDIT)] = OPEN(P_OVERSIGHT),
+            [A(READ_FIRM_AUDIT)] = OPEN(P_OVERSIGHT),
         },
     /* C7.1: no new processing; deletion/return and oversight only. */
     [LX_POLICY_FIRM_TERMINATING] =
@@ -296,6 +311,7 @@ static const struct status_cell status_table[LX_POLICY_FIRM_COUNT]
             [A(VIEW_MASKED)] = OPEN(P_OVERSIGHT),
             [A(DELETE)] = OPEN(P_LEGA),
             [A(READ_AUDIT)] = OPEN(P_OVERSIGHT),
+            [A(READ_FIRM_AUDIT)] = OPEN(P_OVERSIGHT),
         },
     [LX_POLICY_FIRM_TERMINATED] = {{0, false}},
 };
@@ -420,8 +436,9 @@ is_lead_scoped(enum lx_policy_action a, enum lx_policy_role r)
 {
     /* Granting is about a staff member, not a lead; the platform's auditors
      * read the log as a whole (scope is checked by report/, not here). */
-    if (a == LX_POLICY_ACTION_APPROVE_GRANT) {
-        return false;
+    if (a == LX_POLICY_ACTION_APPROVE_GRANT ||
+        a == LX_POLICY_ACTION_READ_FIRM_AUDIT) {
+        return false; /* a firm's own staff's records, not a lead's */
     }
     return !(a == LX_POLICY_ACTION_READ_AUDIT && lx_policy_role_is_platform(r));
 }

@@ -56,6 +56,9 @@ enum lx_policy_action {
     LX_POLICY_ACTION_DELETE,        /* delete user data (C7.2) */
     LX_POLICY_ACTION_READ_AUDIT,    /* read access records (C4.3) */
     LX_POLICY_ACTION_APPROVE_GRANT, /* approve a C2.4 grant; staff-scoped */
+    LX_POLICY_ACTION_READ_FIRM_AUDIT, /* a firm admin reads the access
+                                         records of its own staff (C4.3);
+                                         firm-scoped, not lead-scoped */
     LX_POLICY_ACTION_COUNT
 };
 

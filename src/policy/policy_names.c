@@ -21,7 +21,7 @@ static_assert(sizeof purpose_names / sizeof purpose_names[0] ==
 static const char *const action_names[] = {
     "none",   "view_masked", "reveal_field",  "message",  "call",
     "quote",  "claim",       "assign",        "handover", "export",
-    "delete", "read_audit",  "approve_grant",
+    "delete", "read_audit",  "approve_grant", "read_firm_audit",
 };
 static_assert(sizeof action_names / sizeof action_names[0] ==
                   LX_POLICY_ACTION_COUNT,

@@ -82,18 +82,21 @@ test('compliance reads every firm; the entries hold no personal data', async () 
   }
 });
 
-test('a firm admin has no firm-wide view yet: the engine scopes its reads to a lead', async () => {
-  // NEEDSWORK(#4): a firm's view over its own staff's entries needs a
-  // policy action of its own; today read_audit by a firm role is lead-scoped.
+test('a firm admin sees only its own firm, whatever it asks for', async () => {
   const t = await signIn('firm_admin@firm-bj.example.invalid');
-  const res = await get('/v1/audit/entries?purpose=legal_duty', t);
-  assert.equal(res.status, 403);
-  const p = await res.json();
-  assert.equal(p.detail, 'unknown_lead');
-  assert.equal(p.clause, 'C4.1');
+  const me = await (await get('/v1/me', t)).json();
+  const firm = me.staff.org_id;
+  assert.ok(firm > 0);
+  const res = await get(`/v1/audit/entries?purpose=legal_duty&firm=${firm + 1}`, t);
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.ok(body.entries.length > 0);
+  for (const e of body.entries) {
+    assert.equal(e.actor.firm, firm);
+  }
 });
 
-test('lawyers and the platform admin are refused, and the refusal is audited', async () => {
+test('lawyers and the platform admin are refused, and every read is audited', async () => {
   for (const [email, reason] of [['lawyer@firm-bj.example.invalid', null],
     ['admin@platform.example.invalid', 'separation_of_duties']]) {
     const t = await signIn(email);

@@ -95,6 +95,28 @@ static const struct row cases[] = {
      DENY, "purpose_not_for_action", "C2.1"},
     {"quote not for complaints", {BASE, R(LAWYER), ACT(QUOTE), P(COMPLAINT)},
      DENY, "purpose_not_for_action", "C2.1"},
+    /* --- a firm admin's view over its own staff's records (C4.3) --- */
+    {"firm admin reads its firm's records, no lead needed",
+     {BASE, R(FIRM_ADMIN), ACT(READ_FIRM_AUDIT), P(COMPLAINT), .lead = {0}},
+     ALLOW},
+    {"firm records are not for consultation",
+     {BASE, R(FIRM_ADMIN), ACT(READ_FIRM_AUDIT), P(CONSULTATION)},
+     DENY, "purpose_not_for_action", "C2.1"},
+    {"a lawyer has no firm-wide view",
+     {BASE, R(LAWYER), ACT(READ_FIRM_AUDIT), P(LEGAL_DUTY)},
+     DENY, "role_not_permitted", "C4.1"},
+    {"platform auditors use read_audit, not the firm view",
+     {BASE, R(PLATFORM_COMPLIANCE), ACT(READ_FIRM_AUDIT), P(LEGAL_DUTY),
+      .actor.firm_id = 0},
+     DENY, "least_privilege", "C4.1"},
+    {"an untrained firm admin reads nothing",
+     {BASE, R(FIRM_ADMIN), ACT(READ_FIRM_AUDIT), P(LEGAL_DUTY),
+      .actor.training_expires_ms = NOW - 1},
+     DENY, "not_trained", "C4.2"},
+    {"a terminated firm reads nothing",
+     {BASE, R(FIRM_ADMIN), ACT(READ_FIRM_AUDIT), P(LEGAL_DUTY),
+      .actor.firm_status = LX_POLICY_FIRM_TERMINATED},
+     DENY, "firm_terminated", "C7.1"},
     {"read_audit not for consultation",
      {BASE, R(FIRM_ADMIN), ACT(READ_AUDIT), P(CONSULTATION)},
      DENY, "purpose_not_for_action", "C2.1"},
@@ -798,28 +820,30 @@ static const unsigned expect_action_purposes[LX_POLICY_ACTION_COUNT] = {
     [LX_POLICY_ACTION_DELETE] = PU(LEGAL_DUTY),
     [LX_POLICY_ACTION_READ_AUDIT] = PU(COMPLAINT) | PU(LEGAL_DUTY),
     [LX_POLICY_ACTION_APPROVE_GRANT] = EX_ALL,
+    [LX_POLICY_ACTION_READ_FIRM_AUDIT] = PU(COMPLAINT) | PU(LEGAL_DUTY),
 };
 
 /*
  * docs/policy.md, "Roles and actions". Columns in action order: view_masked
  * reveal_field message call quote claim assign handover export delete
- * read_audit approve_grant. 'A' allowed for every purpose of the action,
+ * read_audit approve_grant read_firm_audit. 'A' allowed for every purpose
+ * of the action,
  * 'L' only for legal_duty; a lower-case letter is a deny and its reason:
  * r role_not_permitted C4.1, l not_licensed_lawyer C5.7, x export_forbidden
  * C2.3, X export_forbidden C2.2, p least_privilege C4.1, a auditor_read_only
  * C4.1, s separation_of_duties C4.1.
  */
 static const char *const expect_roles[LX_POLICY_ROLE_COUNT] = {
-    [LX_POLICY_ROLE_FIRM_ADMIN] = "AAlllAAAxAAA",
-    [LX_POLICY_ROLE_LAWYER] = "AAAAAArAxrrr",
-    [LX_POLICY_ROLE_ASSISTANT] = "AAllllrAxrrr",
-    [LX_POLICY_ROLE_CUSTOMER_SERVICE] = "Arllllrrxrrr",
-    [LX_POLICY_ROLE_ADMIN_STAFF] = "Arllllrrxrrr",
-    [LX_POLICY_ROLE_PLATFORM_ADMIN] = "ALlllpAAXAsA",
-    [LX_POLICY_ROLE_PLATFORM_OPS] = "AplllpAAXppp",
-    [LX_POLICY_ROLE_PLATFORM_COMPLIANCE] = "AaaaaaaaXaAa",
-    [LX_POLICY_ROLE_PLATFORM_SECURITY] = "pplllpppXpAp",
-    [LX_POLICY_ROLE_USER] = "AAArrrrrArAr",
+    [LX_POLICY_ROLE_FIRM_ADMIN] = "AAlllAAAxAAAA",
+    [LX_POLICY_ROLE_LAWYER] = "AAAAAArAxrrrr",
+    [LX_POLICY_ROLE_ASSISTANT] = "AAllllrAxrrrr",
+    [LX_POLICY_ROLE_CUSTOMER_SERVICE] = "Arllllrrxrrrr",
+    [LX_POLICY_ROLE_ADMIN_STAFF] = "Arllllrrxrrrr",
+    [LX_POLICY_ROLE_PLATFORM_ADMIN] = "ALlllpAAXAsAp",
+    [LX_POLICY_ROLE_PLATFORM_OPS] = "AplllpAAXpppp",
+    [LX_POLICY_ROLE_PLATFORM_COMPLIANCE] = "AaaaaaaaXaAap",
+    [LX_POLICY_ROLE_PLATFORM_SECURITY] = "pplllpppXpApp",
+    [LX_POLICY_ROLE_USER] = "AAArrrrrArArr",
 };
 
 /*
@@ -829,12 +853,12 @@ static const char *const expect_roles[LX_POLICY_ROLE_COUNT] = {
  * closed.
  */
 static const char *const expect_status[LX_POLICY_FIRM_COUNT] = {
-    [LX_POLICY_FIRM_ACTIVE] = "AAAAAAAAAAAA",
-    [LX_POLICY_FIRM_RESTRICTED] = "AOAAAAAAAAA-",
-    [LX_POLICY_FIRM_DISTRIBUTION_SUSPENDED] = "AOAAA-AAAAA-",
-    [LX_POLICY_FIRM_COOPERATION_SUSPENDED] = "CcP------LC-",
-    [LX_POLICY_FIRM_TERMINATING] = "C--------LC-",
-    [LX_POLICY_FIRM_TERMINATED] = "------------",
+    [LX_POLICY_FIRM_ACTIVE] = "AAAAAAAAAAAAA",
+    [LX_POLICY_FIRM_RESTRICTED] = "AOAAAAAAAAA-A",
+    [LX_POLICY_FIRM_DISTRIBUTION_SUSPENDED] = "AOAAA-AAAAA-A",
+    [LX_POLICY_FIRM_COOPERATION_SUSPENDED] = "CcP------LC-C",
+    [LX_POLICY_FIRM_TERMINATING] = "C--------LC-C",
+    [LX_POLICY_FIRM_TERMINATED] = "-------------",
 };
 
 static const char *const expect_status_reason[LX_POLICY_FIRM_COUNT] = {
@@ -1112,6 +1136,7 @@ check_monotone(const struct lx_policy_facts *f, const char *what)
                 needed || strcmp(n, "actor.firm_id") == 0 ||
                 strcmp(n, "actor.firm_status") == 0 ||
                 (a != LX_POLICY_ACTION_APPROVE_GRANT &&
+                 a != LX_POLICY_ACTION_READ_FIRM_AUDIT &&
                  (strcmp(n, "lead.id") == 0 || strcmp(n, "lead.state") == 0 ||
                   strcmp(n, "lead.firm_id") == 0));
         }
@@ -1428,17 +1453,18 @@ test_docs_tables(void **state)
                 fail_msg("docs: purposes of %s differ", cells[0]);
             }
             actions_seen++;
-        } else if (section == 2 && n == 13 && strcmp(cells[1], "---") != 0) {
+        } else if (section == 2 && n == LX_POLICY_ACTION_COUNT &&
+                   strcmp(cells[1], "---") != 0) {
             enum lx_policy_role r;
             char got[16];
 
             if (!lx_policy_role_parse(cells[0], &r)) {
                 fail_msg("docs: unknown role row '%s'", cells[0]);
             }
-            for (v = 1; v <= 12; v++) {
+            for (v = 1; v < LX_POLICY_ACTION_COUNT; v++) {
                 got[v - 1] = strlen(cells[v]) == 1 ? cells[v][0] : '?';
             }
-            got[12] = '\0';
+            got[LX_POLICY_ACTION_COUNT - 1] = '\0';
             if (strcmp(got, expect_roles[r]) != 0) {
                 fail_msg("docs: role %s is %s, tests expect %s", cells[0], got,
                          expect_roles[r]);
