@@ -76,6 +76,12 @@ static const struct conf_key keys[] = {
      "another daemon is seen."},
     {"sla.grace_ms", I(sla_grace_ms), "5000", 0, 3600000, NULL,
      "A deadline fired later than this after it was due is marked late."},
+    {"leads.offer_window_s", I(leads_offer_window_s), "600", 60, 86400, NULL,
+     "How long a firm has to claim or decline a lead offered to it (C5.1)."},
+    {"leads.dedupe_window_s", I(leads_dedupe_window_s), "86400", 60, 2592000,
+     NULL,
+     "A lead whose phone number matches one taken this recently is linked "
+     "to it as a duplicate and not distributed again."},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

@@ -43,6 +43,9 @@ struct lx_conf {
     /* [sla] */
     int64_t sla_poll_ms;
     int64_t sla_grace_ms;
+    /* [leads] */
+    int64_t leads_offer_window_s;
+    int64_t leads_dedupe_window_s;
 };
 
 /* Fill with the defaults. */

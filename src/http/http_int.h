@@ -194,6 +194,19 @@ lx_http_handler_fn http__h_approvals_create;
 lx_http_handler_fn http__h_approval_get;
 lx_http_handler_fn http__h_approval_decide;
 
+/* Leads (h_leads.c; docs/leads.md). */
+lx_http_handler_fn http__h_leads_create;
+lx_http_handler_fn http__h_leads_list;
+lx_http_handler_fn http__h_lead_get;
+lx_http_handler_fn http__h_lead_claim;
+lx_http_handler_fn http__h_lead_decline;
+lx_http_handler_fn http__h_lead_assign;
+lx_http_handler_fn http__h_lead_handover;
+lx_http_handler_fn http__h_lead_acknowledge;
+lx_http_handler_fn http__h_lead_reveal;
+lx_http_handler_fn http__h_lead_close;
+lx_http_handler_fn http__h_lead_return;
+
 /* h_auth.c: set req->ctx.actor from an "Authorization: Bearer" token
  * (anonymous when absent or not valid); fails only when the store does. */
 lx_rc http__authenticate(struct lx_http_req *req);

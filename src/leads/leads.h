@@ -1,0 +1,309 @@
+/*
+ * leads — intake, confidential distribution to partner firms, claiming,
+ * assignment and handover inside a firm, contact reveal, closing and
+ * returning (C1.2, C2.1, C4.1, C4.3). docs/leads.md describes the flow.
+ *
+ * A service: every public function runs its own units of work on
+ * ctx->app->store, with the actor and clock of ctx.
+ *
+ * Intake: area, region (GB/T 2260, current or retired code), description
+ * (1..LX_LEADS_DESC_MAX bytes of UTF-8), mainland mobile number, optional
+ * name and ID number, and the consent record (privacy-notice version, time,
+ * consent to share with the firm named at assignment, PIPL Art. 23). The
+ * personal data goes to a fresh vault subject (phone, name, id_number,
+ * description as case material); the lead row keeps only the masked
+ * preview (pii masking of the description) and the masked phone. A lead
+ * whose phone (vault blind index) matches a lead taken within the dedupe
+ * window is stored as state "duplicate" linked to the first one and is not
+ * distributed. A subject under 14 (from the ID number, or declared) or a
+ * juvenile/custody matter makes the lead sensitive.
+ *
+ * The lead state machine is the explicit table lx_leads_transition():
+ *
+ *   state \ event  offer    decline  timeout  exhaust  claim    assign
+ *   new            offered  -        -        exhausted -       -
+ *   offered        -        new      new      -        claimed  -
+ *   claimed        -        -        -        -        -        assigned
+ *   assigned       -        -        -        -        -        assigned
+ *   (closed, returned, exhausted, duplicate: final)
+ *
+ *   state \ event  handover  acknowledge  close   return
+ *   claimed        assigned  -            closed  returned
+ *   assigned       assigned  assigned     closed  returned
+ *
+ * A "-" is LX_ECONFLICT whose detail names the current state. A decline or
+ * timeout puts the lead back to "new" and, in the same unit of work, the
+ * distribution engine (route.h) offers it to the next firm or marks it
+ * exhausted, so at most one firm holds a lead at any time (also enforced
+ * by a unique index on the open offer).
+ *
+ * Distribution: each offer is decided over a snapshot of the partner firms
+ * (status, areas, covered regions, daily capacity, claims today, fairness
+ * credit) read inside the unit; the decision's figures are stored with the
+ * offer row for the platform only. The offer window (opts.window_ms) is
+ * handed to opts.on_offer inside the same unit, so the caller (http/,
+ * which may use sla/) schedules the window with the offer or not at all.
+ *
+ * Confidentiality (C1.2): struct lx_leads_view, the only thing a partner
+ * sees, has no score, weight, credit, queue position, candidate count or
+ * other firm. A lead the actor may not see is LX_ENOTFOUND, exactly as an
+ * id that does not exist.
+ *
+ * Access: every firm-side action asks the policy engine with the actor's
+ * facts (people.h) and appends the decision to the audit log in the same
+ * transaction as the change; a deny is committed with its audit record and
+ * returned as LX_EDENIED. Assignments and handovers are handover records
+ * (from, to, reason, time, acknowledged by the receiver), audited as kind
+ * handover.
+ *
+ * Errors name fields, never content: no phone, name, ID number or
+ * description ever reaches an error, a log line or an audit record.
+ *
+ * Thread-safety: every function may be called from any thread.
+ */
+#ifndef LX_LEADS_H
+#define LX_LEADS_H
+
+#include "base/ctx.h"
+#include "base/err.h"
+#include "crypto/crypto.h"
+#include "policy/policy.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lx_store_tx;
+
+#define LX_LEADS_DESC_MAX 4096    /* description bytes */
+#define LX_LEADS_PREVIEW_MAX 8192 /* masked preview bytes */
+#define LX_LEADS_REASON_MAX 200   /* handover reason bytes */
+#define LX_LEADS_CONSENT_MAX 32   /* privacy-notice version bytes */
+#define LX_LEADS_DEDUPE_DEFAULT_MS (24LL * 3600 * 1000)
+
+enum lx_leads_state {
+    LX_LEADS_NEW = 0,
+    LX_LEADS_OFFERED,
+    LX_LEADS_CLAIMED,
+    LX_LEADS_ASSIGNED,
+    LX_LEADS_CLOSED,
+    LX_LEADS_RETURNED,
+    LX_LEADS_EXHAUSTED,
+    LX_LEADS_DUPLICATE,
+    LX_LEADS_STATE_COUNT
+};
+
+enum lx_leads_event {
+    LX_LEADS_EV_NONE = 0,
+    LX_LEADS_EV_OFFER,
+    LX_LEADS_EV_DECLINE,
+    LX_LEADS_EV_TIMEOUT,
+    LX_LEADS_EV_EXHAUST,
+    LX_LEADS_EV_CLAIM,
+    LX_LEADS_EV_ASSIGN,
+    LX_LEADS_EV_HANDOVER,
+    LX_LEADS_EV_ACKNOWLEDGE,
+    LX_LEADS_EV_CLOSE,
+    LX_LEADS_EV_RETURN,
+    LX_LEADS_EV_COUNT
+};
+
+/* How a firm closes a lead. */
+enum lx_leads_outcome {
+    LX_LEADS_OUTCOME_NONE = 0,
+    LX_LEADS_OUTCOME_ENGAGED,
+    LX_LEADS_OUTCOME_NO_NEED,
+    LX_LEADS_OUTCOME_UNREACHABLE,
+    LX_LEADS_OUTCOME_DECLINED,
+    LX_LEADS_OUTCOME_DUPLICATE,
+    LX_LEADS_OUTCOME_COUNT
+};
+
+/* Stable snake_case names ("offered", "acknowledge", "no_need"); "invalid"
+ * out of range. *_parse: exact match of a valid member (the zero event and
+ * outcome excluded); false leaves *out untouched. */
+const char *lx_leads_state_name(enum lx_leads_state s);
+bool lx_leads_state_parse(const char *s, enum lx_leads_state *out);
+const char *lx_leads_event_name(enum lx_leads_event e);
+const char *lx_leads_outcome_name(enum lx_leads_outcome o);
+bool lx_leads_outcome_parse(const char *s, enum lx_leads_outcome *out);
+
+/*
+ * The state machine (header comment): *to gets the state after 'ev' in
+ * 'from'. LX_ECONFLICT naming the current state and the event for a "-";
+ * LX_EINVAL for a state or event out of range. Pure.
+ */
+lx_rc lx_leads_transition(enum lx_leads_state from, enum lx_leads_event ev,
+                          enum lx_leads_state *to, struct lx_err *err);
+
+/* Whether 'code' (six ASCII digits) is a current or retired GB/T 2260 code
+ * of the embedded tables. */
+bool lx_leads_region_valid(const char *code, size_t n);
+
+/* Called inside the unit that records an offer (after the offer row is
+ * written): schedule its window, e.g. with lx_sla_schedule_tx. A non-OK
+ * return rolls the offer back. */
+typedef lx_rc lx_leads_offer_fn(void *arg, struct lx_store_tx *tx,
+                                int64_t offer_id, int64_t firm_id,
+                                int64_t offered_ms, int64_t deadline_ms,
+                                struct lx_err *err);
+
+struct lx_leads_opts {
+    int64_t window_ms;        /* offer window; 0: 10 minutes */
+    int64_t dedupe_window_ms; /* 0: LX_LEADS_DEDUPE_DEFAULT_MS */
+    lx_leads_offer_fn *on_offer; /* may be NULL */
+    void *on_offer_arg;
+};
+
+/* One intake. Strings are NUL-terminated; optional ones may be NULL or "". */
+struct lx_leads_intake {
+    const char *area;        /* route.h area name */
+    const char *region;      /* six-digit GB/T 2260 code */
+    const char *description; /* UTF-8 */
+    const char *phone;       /* mainland mobile number */
+    const char *name;        /* optional */
+    const char *id_number;   /* optional: 18-character resident ID */
+    const char *consent_version; /* privacy-notice version, required */
+    int64_t consent_ms;          /* when consent was given, > 0, <= now */
+    bool consent_share; /* must be true: share with the firm named later */
+    bool minor;   /* declared: the subject is under 14 */
+    bool custody; /* a juvenile or custody matter */
+};
+
+struct lx_leads_intake_result {
+    int64_t id;
+    int64_t duplicate_of; /* 0 unless the lead is a duplicate */
+    enum lx_leads_state state; /* offered, exhausted or duplicate */
+};
+
+/*
+ * Take a lead from ctx->actor: a user (channel "user", the lead is theirs),
+ * an API key (channel "api"; the caller checks the "intake" scope) or the
+ * system (channel "system"); staff cannot submit leads (LX_EDENIED).
+ * Validates every field (LX_EINVAL with its JSON pointer: "/area",
+ * "/region", "/description", "/phone", "/name", "/id_number", "/consent/…";
+ * LX_ETOOBIG for a description over LX_LEADS_DESC_MAX), stores the
+ * personal data in the vault, checks for a duplicate and, unless it is
+ * one, offers the lead to one firm (or marks it exhausted).
+ */
+lx_rc lx_leads_intake(struct lx_ctx *ctx, const struct lx_leads_opts *o,
+                      const struct lx_leads_intake *in,
+                      struct lx_leads_intake_result *out);
+
+/* What a partner, a user or platform staff sees of a lead (C1.2: nothing
+ * about distribution beyond the actor's own offer deadline). */
+struct lx_leads_view {
+    int64_t id;
+    char area[24];
+    char region[7];
+    char preview[LX_LEADS_PREVIEW_MAX + 1];
+    char contact_masked[32];
+    bool minor;
+    bool sensitive;
+    enum lx_leads_state state;
+    int64_t offer_deadline_ms; /* while offered; 0 otherwise */
+    int64_t staff_id;          /* the holder inside the firm; 0 none */
+    enum lx_leads_outcome outcome;
+    int64_t created_ms;
+    int64_t updated_ms;
+};
+
+/*
+ * Read one lead the actor may see: firm staff the leads their firm holds
+ * (offered to it, claimed, assigned, closed or returned by it); a user
+ * their own; platform staff every lead. Anything else is LX_ENOTFOUND.
+ */
+lx_rc lx_leads_get(struct lx_ctx *ctx, int64_t id, struct lx_leads_view *out);
+
+/* The leads the actor may see with id > after_id, ascending, at most max
+ * (1..100) into out; *n gets how many were written. */
+lx_rc lx_leads_list(struct lx_ctx *ctx, int64_t after_id,
+                    struct lx_leads_view *out, size_t max, size_t *n);
+
+/*
+ * Claim the lead offered to the actor's firm (policy: CLAIM, purpose
+ * consultation — a firm admin or a verified lawyer with current training).
+ * The claim, the offer's outcome and the audit record commit together.
+ * LX_ENOTFOUND when the lead is not visible to the actor; LX_ECONFLICT
+ * naming the state when it is not offered, or the window has passed;
+ * LX_EDENIED (audited) when the policy denies. The claimant holds it.
+ */
+lx_rc lx_leads_claim(struct lx_ctx *ctx, const struct lx_leads_opts *o,
+                     int64_t id);
+
+/*
+ * Decline the offer with a route.h decline reason name ("no_capacity", …).
+ * Audited; in the same unit the lead goes to the next firm (or exhausted).
+ * Errors as for claim; LX_EINVAL ("/reason") for an unknown reason.
+ */
+lx_rc lx_leads_decline(struct lx_ctx *ctx, const struct lx_leads_opts *o,
+                       int64_t id, const char *reason);
+
+/*
+ * Time out every open offer whose window has passed at ctx->now_ms (at
+ * most 'limit', 1..256) and offer each lead to the next firm; *n gets how
+ * many timed out. One unit; audited as the system.
+ */
+lx_rc lx_leads_timeout_due(struct lx_ctx *ctx, const struct lx_leads_opts *o,
+                           int limit, int64_t *n);
+
+/*
+ * Give the held lead to staff member 'to' of the same firm: ASSIGN (the
+ * firm admin) or, with handover = true, HANDOVER (the holder passing it
+ * on). 'reason' is 1..LX_LEADS_REASON_MAX bytes of UTF-8, 'purpose' a
+ * policy purpose name. Writes a handover record (from the current holder)
+ * and audits it as kind handover, in one unit; the receiver becomes the
+ * holder. *record_id (may be NULL) gets the record's id.
+ */
+lx_rc lx_leads_assign(struct lx_ctx *ctx, int64_t id, int64_t to,
+                      bool handover, const char *reason, const char *purpose,
+                      int64_t *record_id);
+
+/* The receiver acknowledges the latest unacknowledged handover record of
+ * the lead; LX_ECONFLICT when there is none for the actor. Audited. */
+lx_rc lx_leads_acknowledge(struct lx_ctx *ctx, int64_t id);
+
+struct lx_leads_handover {
+    int64_t id;
+    int64_t from_staff; /* 0: the claimant's own assignment had none */
+    int64_t to_staff;
+    char reason[LX_LEADS_REASON_MAX + 1];
+    int64_t created_ms;
+    int64_t acknowledged_ms; /* 0 until the receiver acknowledges */
+};
+
+/* The handover records of a lead the actor may see, oldest first. */
+lx_rc lx_leads_handovers(struct lx_ctx *ctx, int64_t id,
+                         struct lx_leads_handover *out, size_t max,
+                         size_t *n);
+
+/*
+ * Reveal one field ("phone", "name", "id_number", "description") of a
+ * lead the actor may see, for the declared purpose (policy purpose name),
+ * through lx_vault_reveal: policy decision and audit in one unit.
+ * 'access_id' is a minors' per-access approval id, or 0. On success *out
+ * is a secret the caller frees. LX_EDENIED (audited) when refused.
+ */
+lx_rc lx_leads_reveal(struct lx_ctx *ctx, int64_t id, const char *field,
+                      const char *purpose, int64_t access_id,
+                      struct lx_secret **out);
+
+/* Close the held lead with an outcome name; the firm admin or the holder.
+ * Audited with the change. */
+lx_rc lx_leads_close(struct lx_ctx *ctx, int64_t id, const char *outcome);
+
+/* Return the held lead to the platform with a route.h decline reason
+ * name; the firm admin or the holder. Audited with the change. */
+lx_rc lx_leads_return(struct lx_ctx *ctx, int64_t id, const char *reason);
+
+/*
+ * Seed 'count' (0..1000) fictional demo leads through the ordinary intake
+ * as the system: example numbers 1380013xxxx, descriptions and regions
+ * spread over the demo firms of lx_people_demo_seed (Beijing, Shanghai,
+ * Shenzhen) and the areas they practise. Needs app->store (migrated) and
+ * app->keys. A lead no firm can take is left exhausted; a number seeded
+ * again within the dedupe window gives a duplicate, as any intake would.
+ */
+lx_rc lx_leads_demo_seed(struct lx_app *app, int count, struct lx_err *err);
+
+#endif /* LX_LEADS_H */

@@ -1,0 +1,47 @@
+/*
+ * leads_int.h — what leads.c and firm.c share. Not a public interface.
+ */
+#ifndef LX_LEADS_INT_H
+#define LX_LEADS_INT_H
+
+#include "leads/leads.h"
+#include "route/route.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct lx_store_tx;
+
+#define LEADS_DAY_MS (24LL * 3600 * 1000)
+#define LEADS_TZ_MS (8LL * 3600 * 1000) /* the business day is UTC+08:00 */
+
+/* A lead row: the partner view plus the platform-only columns. */
+struct leads__row {
+    int64_t id;
+    int64_t user_id;
+    int64_t subject_id;
+    int64_t firm_id;
+    struct lx_leads_view view;
+};
+
+/* Days since 1970-01-01 of now_ms in UTC+08:00. */
+int64_t leads__local_days(int64_t now_ms);
+
+/* Load lead 'id' inside tx; *found false when there is none. */
+lx_rc leads__load_tx(struct lx_store_tx *tx, int64_t id, struct leads__row *r,
+                     bool *found, struct lx_err *err);
+
+/* Whether the actor of ctx may see the lead (leads.h, lx_leads_get). */
+bool leads__visible(const struct lx_ctx *ctx, const struct leads__row *r);
+
+/*
+ * Offer lead 'id' (state new) to the next eligible firm, or mark it
+ * exhausted, inside tx; *state gets the new state. Records the offer row,
+ * the firms' fairness credits and calls o->on_offer.
+ */
+lx_rc leads__distribute_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
+                           const struct lx_leads_opts *o, int64_t id,
+                           enum lx_route_area area, const char *region,
+                           enum lx_leads_state *state, struct lx_err *err);
+
+#endif /* LX_LEADS_INT_H */
