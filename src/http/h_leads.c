@@ -29,24 +29,12 @@
 #define OUT_MAX (1024 * 1024)
 #define PAGE_MAX 100
 
-static lx_rc
-schedule_offer(void *arg, struct lx_store_tx *tx, int64_t offer_id,
-               int64_t firm_id, int64_t offered_ms, int64_t deadline_ms,
-               struct lx_err *err)
-{
-    (void)arg;
-    /* The window is [offered, deadline): its last instant on time is
-     * deadline - 1. */
-    return lx_sla_schedule_tx(tx, LX_SLA_LEAD_OFFER, offer_id, firm_id,
-                              offered_ms, deadline_ms - 1, NULL, err);
-}
-
 /* The service options from the configuration (leads.offer_window_s,
  * leads.dedupe_window_s), with the offer window scheduled in sla/. */
 static struct lx_leads_opts
 opts_of(const struct lx_http_req *req)
 {
-    struct lx_leads_opts o = {.on_offer = schedule_offer};
+    struct lx_leads_opts o = {.on_offer = lx_sla_offer_hook};
     const struct lx_conf *c = req->srv != NULL ? req->srv->app->conf : NULL;
 
     if (c != NULL) {

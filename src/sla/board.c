@@ -1,5 +1,6 @@
 /*
- * board — who may read the SLA board, and the breach counts read.
+ * board — who may read the SLA board, the breach counts read, and the
+ * hook that gives each lead offer its window as a lead_offer deadline.
  *
  * The board holds firm ids, kinds, times and counts — no personal data and
  * nothing of the distribution logic (C1.2) — so it needs no per-subject
@@ -56,4 +57,16 @@ lx_sla_breach_counts(struct lx_store *st, int64_t from_ms, int64_t to_ms,
     struct counts c = {from_ms, to_ms, fn, arg};
 
     return lx_store_read(st, counts_unit, &c, err);
+}
+
+lx_rc
+lx_sla_offer_hook(void *arg, struct lx_store_tx *tx, int64_t offer_id,
+                  int64_t firm_id, int64_t offered_ms, int64_t deadline_ms,
+                  struct lx_err *err)
+{
+    (void)arg;
+    /* The window is [offered, deadline): its last instant on time is
+     * deadline - 1. */
+    return lx_sla_schedule_tx(tx, LX_SLA_LEAD_OFFER, offer_id, firm_id,
+                              offered_ms, deadline_ms - 1, NULL, err);
 }

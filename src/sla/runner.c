@@ -5,10 +5,12 @@
  */
 #include "sla/sla.h"
 
+#include "base/conf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/time.h"
+#include "leads/leads.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -209,6 +211,36 @@ heap_settle(struct lx_sla_runner *r, int64_t now, bool handled)
     return sleep_ms;
 }
 
+/*
+ * Offers whose window has run out go to the next firm (the lead_offer
+ * deadlines themselves only record the breach): leads/ times them out and
+ * re-offers in one unit each batch, scheduling each new window here.
+ */
+static lx_rc
+reoffer_due(struct lx_sla_runner *r, int64_t now, struct lx_err *err)
+{
+    struct lx_leads_opts o = {.on_offer = lx_sla_offer_hook};
+    struct lx_ctx ctx;
+    int64_t n = 0;
+    lx_rc rc;
+
+    if (r->app->conf != NULL) {
+        o.window_ms = r->app->conf->leads_offer_window_s * 1000;
+        o.dedupe_window_ms = r->app->conf->leads_dedupe_window_s * 1000;
+    }
+    lx_ctx_init(&ctx, r->app, now);
+    ctx.actor.kind = LX_ACTOR_SYSTEM;
+    snprintf(ctx.req_id, sizeof(ctx.req_id), "sla-%.40s", r->instance);
+    do {
+        rc = lx_leads_timeout_due(&ctx, &o, 64, &n);
+    } while (rc == LX_OK && n == 64);
+    if (rc != LX_OK) {
+        *err = ctx.err;
+    }
+    lx_ctx_release(&ctx);
+    return rc;
+}
+
 /* One round: new rows into the heap, fire what is due. Store errors are
  * logged and retried at the next wake. */
 static bool
@@ -224,6 +256,10 @@ round_once(struct lx_sla_runner *r, int64_t *now)
     rc = fire_all(r, *now, &err);
     if (rc != LX_OK && rc != LX_ECONFLICT) {
         log_failure(r, "sla_fire_failed", rc);
+    }
+    if (rc == LX_OK && r->app->keys != NULL &&
+        reoffer_due(r, *now, &err) != LX_OK) {
+        log_failure(r, "lead_reoffer_failed", err.rc);
     }
     return rc == LX_OK;
 }

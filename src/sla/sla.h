@@ -241,6 +241,16 @@ lx_rc lx_sla_breach_counts(struct lx_store *st, int64_t from_ms, int64_t to_ms,
                                        int64_t count, void *arg),
                            void *arg, struct lx_err *err);
 
+/*
+ * The leads service's on_offer hook (leads.h lx_leads_offer_fn): schedule
+ * the offer's window [offered_ms, deadline_ms) as a lead_offer deadline
+ * in the unit that records the offer. The runner re-offers leads whose
+ * window ran out (lx_leads_timeout_due) after each firing round.
+ */
+lx_rc lx_sla_offer_hook(void *arg, struct lx_store_tx *tx, int64_t offer_id,
+                        int64_t firm_id, int64_t offered_ms,
+                        int64_t deadline_ms, struct lx_err *err);
+
 /* ---- the runner --------------------------------------------------------- */
 
 /* The clock: ms since the epoch. */

@@ -12,7 +12,11 @@
  * LX_TEST_PG_URL are set (CTest's @postgres variant): each test in a fresh
  * schema, so the claims there go through FOR UPDATE SKIP LOCKED.
  */
+#include "base/conf.h"
 #include "base/time.h"
+#include "crypto/crypto.h"
+#include "leads/leads.h"
+#include "people/people.h"
 #include "cal/cal.h"
 #include "enforce/enforce.h"
 #include "sla/sla.h"
@@ -677,6 +681,86 @@ test_runner_injected_clock(void **state)
                      4);
 }
 
+/* Offers whose window ran out go to the next firm: the runner asks leads/
+ * after each round, and each new offer gets its own lead_offer deadline. */
+static void
+test_runner_reoffers_timed_out_leads(void **state)
+{
+    struct fx *f = *state;
+    struct fake_clock clk;
+    struct lx_conf conf;
+    struct lx_app app = {0};
+    struct lx_people_demo_out *demo = calloc(1, sizeof(*demo));
+    struct lx_sla_runner *r = NULL;
+    struct lx_sla_runner_opts o = {.clock = fake_now,
+                                   .clock_arg = &clk,
+                                   .poll_ms = 50,
+                                   .instance = "runner-leads"};
+    struct lx_err err = {0};
+    char keys[128];
+    int64_t open_before, timed_out = 0;
+    int devnull = open("/dev/null", O_WRONLY);
+
+    assert_true(devnull >= 0);
+    lx_conf_defaults(&conf);
+    snprintf(keys, sizeof(keys), "%s/keys", f->dir);
+    assert_int_equal(lx_crypto_init(&err), LX_OK);
+    assert_int_equal(lx_crypto_keys_create(keys, &err), LX_OK);
+    assert_int_equal(lx_crypto_keys_load(keys, &app.keys, &err), LX_OK);
+    app.store = f->st;
+    app.conf = &conf;
+    app.log.fd = devnull;
+    app.log.min_level = LX_LOG_ERROR;
+    assert_int_equal(lx_people_demo_seed(&app, demo, &err), LX_OK);
+    assert_int_equal(lx_leads_demo_seed(&app, 6, &err), LX_OK);
+    open_before =
+        count(f->st, "SELECT COUNT(*) FROM lead_offers WHERE outcome = 'open'");
+    assert_true(open_before > 0);
+    assert_int_equal(count(f->st, "SELECT COUNT(*) FROM lead_offers"
+                                  " WHERE outcome = 'timed_out'"),
+                     0);
+
+    /* Eleven minutes later every ten-minute window has run out. */
+    atomic_init(&clk.now, lx_time_now_ms() + 11 * 60 * 1000);
+    assert_int_equal(lx_sla_runner_start(&app, &o, &r, &err), LX_OK);
+    for (int i = 0; i < 1000 && timed_out < open_before; i++) {
+        lx_sla_runner_kick(r);
+        usleep(10000);
+        timed_out = count(f->st, "SELECT COUNT(*) FROM lead_offers"
+                                 " WHERE outcome = 'timed_out'");
+    }
+    lx_sla_runner_stop(r);
+    assert_true(timed_out >= open_before);
+    /* Each timed-out lead is offered to another firm or exhausted; never
+     * twice to the same firm, never two open offers at once. */
+    assert_int_equal(count(f->st, "SELECT COUNT(*) FROM (SELECT lead_id,"
+                                  " firm_id FROM lead_offers GROUP BY lead_id,"
+                                  " firm_id HAVING COUNT(*) > 1) x"),
+                     0);
+    assert_int_equal(count(f->st, "SELECT COUNT(*) FROM (SELECT lead_id FROM"
+                                  " lead_offers WHERE outcome = 'open'"
+                                  " GROUP BY lead_id HAVING COUNT(*) > 1) x"),
+                     0);
+    /* The re-offers carry their windows as lead_offer deadlines. */
+    assert_int_equal(
+        count(f->st, "SELECT COUNT(*) FROM lead_offers o WHERE o.outcome ="
+                     " 'open' AND NOT EXISTS (SELECT 1 FROM sla_timer t"
+                     " WHERE t.kind = 'lead_offer' AND t.object_id = o.id)"),
+        0);
+    lx_crypto_keys_free(app.keys);
+    free(demo);
+    close(devnull);
+    for (const char *const *k = (const char *const[]){"master.key",
+                                                       "signing.key",
+                                                       "signing.pub", NULL};
+         *k != NULL; k++) {
+        char path[192];
+        snprintf(path, sizeof(path), "%s/%s", keys, *k);
+        unlink(path);
+    }
+    rmdir(keys);
+}
+
 struct fig_collect {
     struct lx_sla_figures f[4];
     int n;
@@ -1001,6 +1085,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_fault_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_claimers, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_runner_reoffers_timed_out_leads,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_runner_injected_clock, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_board, setup, teardown),
