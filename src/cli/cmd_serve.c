@@ -13,6 +13,7 @@
 #include "audit/audit.h"
 #include "base/mem.h"
 #include "http/http.h"
+#include "leads/leads.h"
 #include "people/people.h"
 #include "sla/sla.h"
 #include "store/store.h"
@@ -42,8 +43,10 @@ demo_prepare(struct lx_cli *cli, struct lx_err *err)
     return lx_crypto_keys_create(cli->conf.keys_dir, err);
 }
 
+#define DEMO_LEADS 12
+
 /*
- * Seed the demo organisations once. Their passwords exist in clear only at
+ * Seed the demo organisations and leads once. Their passwords exist in clear only at
  * creation (the store keeps argon2id hashes), so they are written to
  * demo-logins.txt inside the key directory (0700, the file 0600) and
  * printed from there on every run.
@@ -58,6 +61,11 @@ demo_seed(struct lx_cli *cli, struct lx_err *err)
 
     rc = lx_people_demo_seed(&cli->app, out, err);
     if (rc != LX_OK || !out->created) {
+        goto done;
+    }
+    /* A dozen fictional consultations, offered to the demo firms. */
+    rc = lx_leads_demo_seed(&cli->app, DEMO_LEADS, err);
+    if (rc != LX_OK) {
         goto done;
     }
     snprintf(path, sizeof(path), "%s/demo-logins.txt", cli->conf.keys_dir);
@@ -92,8 +100,9 @@ demo_banner(const struct lx_cli *cli)
            "  health     GET /healthz, GET /readyz\n"
            "  metrics    GET /metrics\n"
            "  API        GET /v1/openapi.yaml (every route)\n"
-           "  calendar   POST /v1/calendar/deadline\n",
-           cli->conf.db, cli->conf.keys_dir);
+           "  calendar   POST /v1/calendar/deadline\n"
+           "  leads      GET /v1/leads (signed in; %d fictional demo leads)\n",
+           cli->conf.db, cli->conf.keys_dir, DEMO_LEADS);
     snprintf(path, sizeof(path), "%s/demo-logins.txt", cli->conf.keys_dir);
     f = fopen(path, "r");
     if (f != NULL) {
