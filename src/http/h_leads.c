@@ -510,3 +510,83 @@ http__h_lead_return(struct lx_http_req *req, struct lx_http_res *res)
     }
     return rc != LX_OK ? rc : answer_lead(req, res, id, 200);
 }
+
+/* ---- GET /v1/leads/{id}/accesses: who accessed my data ------------------- */
+
+struct acc_out {
+    struct lx_buf *b;
+    size_t n;
+};
+
+static lx_rc
+render_access(void *arg, const struct lx_vault_access *a)
+{
+    struct acc_out *o = arg;
+    struct lx_buf *b = o->b;
+
+    lx_buf_printf(b, "%s{\"seq\":%llu", o->n++ ? "," : "",
+                  (unsigned long long)a->seq);
+    http__people_time(b, "time", a->time_ms);
+    /* Staff appear as their firm and role, never as a person. */
+    lx_buf_printf(b, ",\"firm_id\":%lld", (long long)a->firm_id);
+    http__people_str(b, "role", a->role);
+    http__people_str(b, "action", a->action);
+    http__people_str(b, "field", a->field);
+    http__people_str(b, "purpose", a->purpose);
+    http__people_str(b, "decision", a->decision);
+    http__people_str(b, "reason", a->reason);
+    http__people_str(b, "clause", a->clause);
+    return lx_buf_append_str(b, "}");
+}
+
+lx_rc
+http__h_lead_accesses(struct lx_http_req *req, struct lx_http_res *res)
+{
+    const char *purpose = http__query(req, "purpose");
+    const char *v;
+    struct acc_out o;
+    int64_t id = 0;
+    unsigned long long after = 0;
+    long limit = 100;
+    uint64_t next = 0;
+    char *end = NULL;
+    lx_rc rc = lead_id(req, &id);
+
+    if (rc != LX_OK) {
+        return rc;
+    }
+    if (purpose == NULL) {
+        purpose = "legal_duty"; /* the platform's duty to tell (PIPL 44) */
+    }
+    if ((v = http__query(req, "after")) != NULL) {
+        after = strtoull(v, &end, 10);
+        if (v[0] < '0' || v[0] > '9' || *end != '\0') {
+            return lx_err_set(&req->ctx.err, LX_EINVAL, "/after",
+                              "after must be a sequence number");
+        }
+    }
+    if ((v = http__query(req, "limit")) != NULL) {
+        limit = strtol(v, &end, 10);
+        if (v[0] < '0' || v[0] > '9' || *end != '\0' || limit < 1 ||
+            limit > 1000) {
+            return lx_err_set(&req->ctx.err, LX_EINVAL, "/limit",
+                              "limit must be 1 to 1000");
+        }
+    }
+    begin(res, 200);
+    o = (struct acc_out){&res->buf, 0};
+    lx_buf_append_str(&res->buf, "{\"accesses\":[");
+    rc = lx_leads_accesses(&req->ctx, id, purpose, (uint64_t)after,
+                           (int)limit, render_access, &o, &next);
+    if (rc != LX_OK) {
+        lx_buf_release(&res->buf);
+        return rc;
+    }
+    if (next != 0) {
+        lx_buf_printf(&res->buf, "],\"next_after\":%llu}",
+                      (unsigned long long)next);
+    } else {
+        lx_buf_append_str(&res->buf, "],\"next_after\":null}");
+    }
+    return LX_OK;
+}

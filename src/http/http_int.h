@@ -205,6 +205,7 @@ lx_http_handler_fn http__h_lead_handover;
 lx_http_handler_fn http__h_lead_acknowledge;
 lx_http_handler_fn http__h_lead_reveal;
 lx_http_handler_fn http__h_lead_close;
+lx_http_handler_fn http__h_lead_accesses;
 lx_http_handler_fn http__h_lead_return;
 
 /* h_auth.c: set req->ctx.actor from an "Authorization: Bearer" token

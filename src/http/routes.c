@@ -105,6 +105,8 @@ const struct lx_http_route http__routes[] = {
      "Close a held lead with an outcome"},
     {"POST", "/v1/leads/{id}/return", http__h_lead_return,
      "Return a held lead to the platform with a reason"},
+    {"GET", "/v1/leads/{id}/accesses", http__h_lead_accesses,
+     "Who accessed the personal data behind a lead (PIPL Art. 44-45)"},
     {NULL, NULL, NULL, NULL},
 };
 

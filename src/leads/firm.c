@@ -76,9 +76,8 @@ actor_role(const struct lx_ctx *ctx)
     return role;
 }
 
-/* Fill the lead part of the policy facts from a row. */
-static void
-lead_facts(const struct leads__row *r, struct lx_policy_facts *f)
+void
+leads__lead_facts(const struct leads__row *r, struct lx_policy_facts *f)
 {
     f->lead.id = (uint64_t)r->id;
     f->lead.state = r->view.state == LX_LEADS_OFFERED ? LX_POLICY_LEAD_OFFERED
@@ -567,7 +566,7 @@ act_decide_tx(struct lx_store_tx *tx, struct act *a,
     }
     f->action = action;
     f->purpose = a->purpose;
-    lead_facts(&a->row, f);
+    leads__lead_facts(&a->row, f);
     lx_policy_decide(f, &a->d);
     a->denied = a->d.verdict != LX_POLICY_ALLOW;
     return LX_OK;
@@ -1195,7 +1194,7 @@ lx_leads_reveal(struct lx_ctx *ctx, int64_t id, const char *field,
         req.field = field;
         req.facts = a->facts;
         req.facts.purpose = p;
-        lead_facts(&a->row, &req.facts);
+        leads__lead_facts(&a->row, &req.facts);
         rc = lx_vault_reveal(ctx, &req, out);
     }
     free(a);

@@ -66,6 +66,7 @@
 
 #include "base/ctx.h"
 #include "base/err.h"
+#include "vault/vault.h"
 #include "crypto/crypto.h"
 #include "policy/policy.h"
 
@@ -305,5 +306,19 @@ lx_rc lx_leads_return(struct lx_ctx *ctx, int64_t id, const char *reason);
  * again within the dedupe window gives a duplicate, as any intake would.
  */
 lx_rc lx_leads_demo_seed(struct lx_app *app, int count, struct lx_err *err);
+
+/*
+ * Who accessed the personal data behind lead 'id' (PIPL Art. 44-45):
+ * every audit record of its subject with seq > after_seq, oldest first, at
+ * most 'limit' (0: 100), through 'fn' (vault.h struct lx_vault_access:
+ * time, firm, role, action, field, purpose, decision, reason, clause).
+ * The actor must see the lead, and the policy engine decides read_audit
+ * for 'purpose' (a purpose name): the user who submitted it, platform
+ * auditors, the holding firm's admin; the decision is audited. LX_ENOTFOUND
+ * for a lead the actor cannot see; LX_EDENIED (audited) on a deny.
+ */
+lx_rc lx_leads_accesses(struct lx_ctx *ctx, int64_t id, const char *purpose,
+                        uint64_t after_seq, int limit, lx_vault_access_fn *fn,
+                        void *arg, uint64_t *next_after);
 
 #endif /* LX_LEADS_H */

@@ -24,6 +24,11 @@ struct leads__row {
     struct lx_leads_view view;
 };
 
+/* Fill the lead part of policy facts (id, state, firm, holder, user,
+ * adult or minor) from a row. */
+struct lx_policy_facts;
+void leads__lead_facts(const struct leads__row *r, struct lx_policy_facts *f);
+
 /* Days since 1970-01-01 of now_ms in UTC+08:00. */
 int64_t leads__local_days(int64_t now_ms);
 

@@ -269,6 +269,33 @@ test('intake, offer to one firm, claim, assign, acknowledge, reveal, close', asy
     assert.equal(r.status, 200, r.text);
     assert.ok(r.json.entries.some((e) => e.kind === 'handover' && e.decision === 'allow'), r.text);
 
+    // Who accessed my data (PIPL Art. 44-45): the user sees the reveal, by
+    // firm and role, never by person; others see nothing; reading is audited.
+    r = await api(d, 'GET', `/v1/leads/${id}/accesses`, { token: user });
+    assert.equal(r.status, 200, r.text);
+    const mine = r.json.accesses.filter((x) => x.action === 'reveal' && x.decision === 'allow');
+    assert.equal(mine.length, 1, r.text);
+    assert.equal(mine[0].firm_id, adminBj.org);
+    assert.equal(mine[0].role, 'assistant');
+    assert.equal(mine[0].field, 'phone');
+    assert.equal(mine[0].purpose, 'consultation');
+    for (const a of r.json.accesses) {
+      assert.deepEqual(Object.keys(a).sort(),
+        ['action', 'clause', 'decision', 'field', 'firm_id', 'purpose', 'reason', 'role', 'seq', 'time']);
+    }
+    assert.ok(!r.text.includes('13800138021'));
+    const other = await userToken(d, '13800138029');
+    r = await api(d, 'GET', `/v1/leads/${id}/accesses`, { token: other });
+    assert.equal(r.status, 404, r.text);
+    r = await api(d, 'GET', `/v1/leads/${id}/accesses`, { token: lawSh.token, partner: true });
+    assert.equal(r.status, 404, r.text);
+    r = await api(d, 'GET', `/v1/leads/${id}/accesses`, { token: lawBj.token, partner: true });
+    assert.equal(r.status, 404, r.text);
+    r = await api(d, 'GET', `/v1/leads/${id}/accesses?purpose=consultation`, { token: user });
+    assert.equal(r.status, 403, r.text);
+    r = await api(d, 'GET', '/v1/audit/entries?action=read_audit&purpose=legal_duty', { token: compliance.token });
+    assert.ok(r.json.entries.some((e) => e.actor.kind === 3 && e.decision === 'allow'), r.text);
+
     // Close with an outcome; then nothing more moves.
     r = await api(d, 'POST', `/v1/leads/${id}/close`, { token: asBj.token, body: { outcome: 'won' }, partner: true });
     assert.equal(r.status, 400, r.text);

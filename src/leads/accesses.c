@@ -1,0 +1,90 @@
+/*
+ * accesses — "who accessed my data" for a lead (PIPL Art. 44-45, C4.3).
+ *
+ * The person who submitted a lead lists every access to the personal data
+ * behind it — when, which firm, which role, which field, for which purpose,
+ * allowed or denied — from the audit log, through the vault's read of the
+ * subject's records. Staff are named by firm and role, never as a person.
+ * Reading the list is itself decided (read_audit: the user for their own
+ * lead; platform auditors; the firm admin of the holding firm) and audited.
+ */
+#include "leads/leads.h"
+#include "leads/leads_int.h"
+
+#include "base/mem.h"
+#include "people/people.h"
+#include "policy/policy.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+#include <stdlib.h>
+
+struct acc {
+    struct lx_ctx *ctx;
+    int64_t id;
+    enum lx_policy_purpose purpose;
+    int64_t subject;
+    bool found;
+    struct lx_policy_decision d;
+};
+
+static lx_rc
+decide_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    struct acc *a = arg;
+    struct leads__row *r = lx_xmalloc(sizeof(*r));
+    struct lx_policy_facts f = {0};
+    lx_rc rc = leads__load_tx(tx, a->id, r, &a->found, err);
+
+    if (rc != LX_OK || !a->found || !leads__visible(a->ctx, r)) {
+        a->found = false;
+        goto out;
+    }
+    if (a->ctx->actor.kind == LX_ACTOR_USER) {
+        rc = lx_people_user_facts_load_tx(tx, a->ctx->actor.id,
+                                          a->ctx->now_ms, &f, err);
+    } else if (a->ctx->actor.kind == LX_ACTOR_STAFF) {
+        rc = lx_people_facts_load_tx(tx, a->ctx->actor.id, a->ctx->now_ms, 0,
+                                     &f, err);
+    }
+    if (rc != LX_OK) {
+        goto out;
+    }
+    f.now_ms = a->ctx->now_ms;
+    f.action = LX_POLICY_ACTION_READ_AUDIT;
+    f.purpose = a->purpose;
+    leads__lead_facts(r, &f);
+    lx_policy_decide(&f, &a->d);
+    rc = lx_people_decision_audit_tx(tx, a->ctx, &f, &a->d, err);
+    a->subject = r->subject_id;
+out:
+    free(r);
+    return rc;
+}
+
+lx_rc
+lx_leads_accesses(struct lx_ctx *ctx, int64_t id, const char *purpose,
+                  uint64_t after_seq, int limit, lx_vault_access_fn *fn,
+                  void *arg, uint64_t *next_after)
+{
+    struct acc a = {.ctx = ctx, .id = id};
+    lx_rc rc;
+
+    if (!lx_policy_purpose_parse(purpose, &a.purpose)) {
+        return lx_err_set(&ctx->err, LX_EINVAL, "/purpose",
+                          "purpose must be one of the five of C2.1");
+    }
+    rc = lx_store_write(ctx->app->store, decide_unit, &a, &ctx->err);
+    if (rc != LX_OK) {
+        return rc;
+    }
+    if (!a.found) {
+        return lx_err_set(&ctx->err, LX_ENOTFOUND, NULL, "no such lead");
+    }
+    if (a.d.verdict != LX_POLICY_ALLOW) {
+        ctx->err.clause = a.d.clause;
+        return lx_err_set(&ctx->err, LX_EDENIED, NULL, "%s", a.d.reason);
+    }
+    return lx_vault_accesses(ctx, a.subject, after_seq, limit, fn, arg,
+                             next_after);
+}
