@@ -103,43 +103,6 @@ render_entry(void *arg, const struct lx_audit_entry *e)
     return lx_buf_append_str(b, "}");
 }
 
-static lx_rc
-int_arg(struct lx_http_req *req, const char *name, const char *ptr,
-        int64_t min, int64_t max, int64_t *out)
-{
-    const char *v = http__query(req, name);
-    char *end = NULL;
-    long long x;
-
-    if (v == NULL) {
-        return LX_OK;
-    }
-    x = strtoll(v, &end, 10);
-    if (v[0] == '\0' || *end != '\0' || x < min || x > max) {
-        return lx_err_set(&req->ctx.err, LX_EINVAL, ptr,
-                          "%s must be an integer from %lld to %lld", name,
-                          (long long)min, (long long)max);
-    }
-    *out = x;
-    return LX_OK;
-}
-
-static lx_rc
-time_arg(struct lx_http_req *req, const char *name, const char *ptr,
-         int64_t *out)
-{
-    const char *v = http__query(req, name);
-
-    if (v == NULL) {
-        return LX_OK;
-    }
-    if (lx_time_parse_iso(v, strlen(v), out, NULL, &req->ctx.err) != LX_OK) {
-        req->ctx.err.field = ptr;
-        return LX_EINVAL;
-    }
-    return LX_OK;
-}
-
 lx_rc
 http__h_audit_entries(struct lx_http_req *req, struct lx_http_res *res)
 {
@@ -159,16 +122,16 @@ http__h_audit_entries(struct lx_http_req *req, struct lx_http_res *res)
         return lx_err_set(&req->ctx.err, LX_EINVAL, "/purpose",
                           "purpose is required: one of the five of C2.1");
     }
-    if ((rc = int_arg(req, "firm", "/firm", 1, INT64_MAX - 1, &q.firm)) !=
+    if ((rc = http__query_int(req, "firm", "/firm", 1, INT64_MAX - 1, &q.firm)) !=
             LX_OK ||
-        (rc = int_arg(req, "actor", "/actor", 1, INT64_MAX - 1,
+        (rc = http__query_int(req, "actor", "/actor", 1, INT64_MAX - 1,
                       &q.actor_id)) != LX_OK ||
-        (rc = int_arg(req, "after", "/after", 0, INT64_MAX - 1, &after)) !=
+        (rc = http__query_int(req, "after", "/after", 0, INT64_MAX - 1, &after)) !=
             LX_OK ||
-        (rc = int_arg(req, "limit", "/limit", 1, LX_AUDIT_QUERY_MAX_LIMIT,
+        (rc = http__query_int(req, "limit", "/limit", 1, LX_AUDIT_QUERY_MAX_LIMIT,
                       &limit)) != LX_OK ||
-        (rc = time_arg(req, "since", "/since", &q.from_ms)) != LX_OK ||
-        (rc = time_arg(req, "until", "/until", &q.to_ms)) != LX_OK) {
+        (rc = http__query_time(req, "since", "/since", &q.from_ms)) != LX_OK ||
+        (rc = http__query_time(req, "until", "/until", &q.to_ms)) != LX_OK) {
         return rc;
     }
     v = http__query(req, "kind");

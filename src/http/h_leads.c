@@ -543,35 +543,22 @@ lx_rc
 http__h_lead_accesses(struct lx_http_req *req, struct lx_http_res *res)
 {
     const char *purpose = http__query(req, "purpose");
-    const char *v;
     struct acc_out o;
-    int64_t id = 0;
-    unsigned long long after = 0;
-    long limit = 100;
+    int64_t id = 0, after = 0, limit = 100;
     uint64_t next = 0;
-    char *end = NULL;
     lx_rc rc = lead_id(req, &id);
 
+    if (rc == LX_OK) {
+        rc = http__query_int(req, "after", "/after", 0, INT64_MAX - 1, &after);
+    }
+    if (rc == LX_OK) {
+        rc = http__query_int(req, "limit", "/limit", 1, 1000, &limit);
+    }
     if (rc != LX_OK) {
         return rc;
     }
     if (purpose == NULL) {
         purpose = "legal_duty"; /* the platform's duty to tell (PIPL 44) */
-    }
-    if ((v = http__query(req, "after")) != NULL) {
-        after = strtoull(v, &end, 10);
-        if (v[0] < '0' || v[0] > '9' || *end != '\0') {
-            return lx_err_set(&req->ctx.err, LX_EINVAL, "/after",
-                              "after must be a sequence number");
-        }
-    }
-    if ((v = http__query(req, "limit")) != NULL) {
-        limit = strtol(v, &end, 10);
-        if (v[0] < '0' || v[0] > '9' || *end != '\0' || limit < 1 ||
-            limit > 1000) {
-            return lx_err_set(&req->ctx.err, LX_EINVAL, "/limit",
-                              "limit must be 1 to 1000");
-        }
     }
     begin(res, 200);
     o = (struct acc_out){&res->buf, 0};

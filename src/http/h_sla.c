@@ -34,43 +34,6 @@ scope(struct lx_http_req *req, int64_t *firm_only)
 }
 
 static lx_rc
-int_arg(struct lx_http_req *req, const char *name, const char *ptr,
-        int64_t min, int64_t max, int64_t *out)
-{
-    const char *v = http__query(req, name);
-    char *end = NULL;
-    long long x;
-
-    if (v == NULL) {
-        return LX_OK;
-    }
-    x = strtoll(v, &end, 10);
-    if (v[0] == '\0' || *end != '\0' || x < min || x > max) {
-        return lx_err_set(&req->ctx.err, LX_EINVAL, ptr,
-                          "%s must be an integer from %lld to %lld", name,
-                          (long long)min, (long long)max);
-    }
-    *out = x;
-    return LX_OK;
-}
-
-static lx_rc
-time_arg(struct lx_http_req *req, const char *name, const char *ptr,
-         int64_t *out)
-{
-    const char *v = http__query(req, name);
-
-    if (v == NULL) {
-        return LX_OK;
-    }
-    if (lx_time_parse_iso(v, strlen(v), out, NULL, &req->ctx.err) != LX_OK) {
-        req->ctx.err.field = ptr;
-        return LX_EINVAL;
-    }
-    return LX_OK;
-}
-
-static lx_rc
 kind_arg(struct lx_http_req *req, bool required, enum lx_sla_kind *out)
 {
     const char *v = http__query(req, "kind");
@@ -128,13 +91,13 @@ http__h_sla_deadlines(struct lx_http_req *req, struct lx_http_res *res)
     lx_rc rc = scope(req, &firm_only);
 
     if (rc == LX_OK) {
-        rc = int_arg(req, "firm", "/firm", 1, INT64_MAX - 1, &firm);
+        rc = http__query_int(req, "firm", "/firm", 1, INT64_MAX - 1, &firm);
     }
     if (rc == LX_OK) {
-        rc = int_arg(req, "limit", "/limit", 1, 1000, &limit);
+        rc = http__query_int(req, "limit", "/limit", 1, 1000, &limit);
     }
     if (rc == LX_OK) {
-        rc = int_arg(req, "open", "/open", 0, 1, &open);
+        rc = http__query_int(req, "open", "/open", 0, 1, &open);
     }
     if (rc == LX_OK) {
         rc = kind_arg(req, false, &f.kind);
@@ -188,10 +151,10 @@ http__h_sla_figures(struct lx_http_req *req, struct lx_http_res *res)
         rc = kind_arg(req, true, &kind);
     }
     if (rc == LX_OK) {
-        rc = time_arg(req, "since", "/since", &from);
+        rc = http__query_time(req, "since", "/since", &from);
     }
     if (rc == LX_OK) {
-        rc = time_arg(req, "until", "/until", &to);
+        rc = http__query_time(req, "until", "/until", &to);
     }
     if (rc != LX_OK) {
         return rc;
@@ -233,10 +196,10 @@ http__h_sla_breaches(struct lx_http_req *req, struct lx_http_res *res)
     lx_rc rc = scope(req, &firm_only);
 
     if (rc == LX_OK) {
-        rc = time_arg(req, "since", "/since", &from);
+        rc = http__query_time(req, "since", "/since", &from);
     }
     if (rc == LX_OK) {
-        rc = time_arg(req, "until", "/until", &to);
+        rc = http__query_time(req, "until", "/until", &to);
     }
     if (rc != LX_OK) {
         return rc;

@@ -108,6 +108,12 @@ void http__problem(struct lx_http_res *res, const struct lx_err *err,
 const char *http__header(struct lx_http_req *req, const char *name);
 /* A query-string argument (decoded), or NULL. Never logged. */
 const char *http__query(struct lx_http_req *req, const char *name);
+/* Typed arguments (query.c): absent leaves *out as it was; a bad value is
+ * LX_EINVAL naming the argument (JSON pointer 'ptr'), never the value. */
+lx_rc http__query_int(struct lx_http_req *req, const char *name,
+                      const char *ptr, int64_t min, int64_t max, int64_t *out);
+lx_rc http__query_time(struct lx_http_req *req, const char *name,
+                       const char *ptr, int64_t *out);
 
 /*
  * The request body as JSON (lx_http_json_decode with the request's
