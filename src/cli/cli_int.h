@@ -97,6 +97,8 @@ lx_cli_fn cmd_db_migrate;
 lx_cli_fn cmd_db_check;
 lx_cli_fn cmd_init;
 lx_cli_fn cmd_keys_rotate;
+lx_cli_fn cmd_leads_canary;
+lx_cli_fn cmd_leads_detect;
 lx_cli_fn cmd_audit_append;
 lx_cli_fn cmd_audit_check_proof;
 lx_cli_fn cmd_audit_check_segment;

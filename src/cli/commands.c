@@ -107,6 +107,16 @@ const struct lx_cli_cmd lx_cli_commands[] = {
      "  --batch N      wrapped keys per transaction (1..1000, default 100)\n"
      "  --prepare      only create master.key.next (restart daemons next)\n"
      "  --finish       destroy master.key.old after a completed rotation\n"},
+    {"leads", "canary", cmd_leads_canary,
+     "seed a canary lead for one firm (C5.9); prints its id",
+     "  --firm ID      the partner firm (required)\n"
+     "  --area A       route area of the synthetic lead (default labor)\n"
+     "  --region CODE  GB/T 2260 code (default 110101)\n"
+     "  --db URL       database, sqlite:PATH or postgres://... (store.db)\n"
+     "  --keys DIR     key directory (keys.dir)\n"},
+    {"leads", "detect", cmd_leads_detect,
+     "run the lead-trading detectors (C5.9); one JSON line per signal",
+     "  --db URL       database, sqlite:PATH or postgres://... (store.db)\n"},
     {"people", "bootstrap", cmd_people_bootstrap,
      "create the platform and its first platform_admin; prints a password",
      "  --db URL       database, sqlite:PATH (config key store.db)\n"

@@ -448,6 +448,7 @@ leads__distribute_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
     struct lx_route_decision d = {0};
     struct lx_route_lead lead = {0};
     enum lx_leads_state next = LX_LEADS_NEW;
+    bool canary = false; /* C5.9: a canary is never routed on */
     uint64_t draw = 0;
     lx_rc rc = offer_state_tx(tx, id, st, err);
 
@@ -456,12 +457,15 @@ leads__distribute_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
                         lx_route_state_name(st->state));
     }
     if (rc == LX_OK) {
+        rc = leads__is_canary_tx(tx, id, &canary, err);
+    }
+    if (rc == LX_OK && !canary) {
         rc = snap_load_tx(tx, ctx->now_ms, &sn, err);
     }
-    if (rc == LX_OK) {
+    if (rc == LX_OK && !canary) {
         rc = lx_route_index_build(sn.firms, sn.n, &ix, err);
     }
-    if (rc == LX_OK) {
+    if (rc == LX_OK && !canary) {
         lead.area = area;
         lead.region = (uint32_t)strtoul(region, NULL, 10);
         lx_crypto_random(&draw, sizeof(draw));

@@ -393,6 +393,10 @@ intake_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
         a->out->state = LX_LEADS_DUPLICATE;
     }
     lx_store_stmt_free(s);
+    if (rc == LX_OK) { /* C5.9: a canary's phone coming back */
+        rc = leads__canary_check_tx(tx, a->ctx, a->dup_subjects, a->n_dup,
+                                    a->out->id, err);
+    }
     if (rc == LX_OK && dup == 0) {
         rc = leads__distribute_tx(tx, a->ctx, a->o, a->out->id, a->c->area,
                                   a->in->region, &a->out->state, err);

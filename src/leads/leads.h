@@ -321,4 +321,227 @@ lx_rc lx_leads_accesses(struct lx_ctx *ctx, int64_t id, const char *purpose,
                         uint64_t after_seq, int limit, lx_vault_access_fn *fn,
                         void *arg, uint64_t *next_after);
 
+/* ---- lead-trading detection (C5.9; detect.c, detect_run.c) ------------ */
+
+/*
+ * Lead-trading detection (C5.9): signals for the
+ * enforcement ledger (enforce.h), each with evidence references (ids,
+ * never personal data). docs/leads.md, "Lead-trading detection".
+ *
+ * Two layers:
+ *
+ *  - pure detectors (detect.c) over plain arrays of facts with the
+ *    thresholds in struct lx_leads_detect_limits; each reports signals
+ *    through a callback and may sort the fact array it is given;
+ *  - the service lx_leads_detect_run (detect_run.c), which loads the facts
+ *    from the store (leads, lead_offers, lead_handovers, the audit log and
+ *    sessions), runs every detector at ctx->now_ms and records each signal
+ *    with lx_enforce_violation_add_tx (clause "C5.9"), idempotent by kind
+ *    and object, in one unit of work.
+ *
+ * The five detectors:
+ *
+ *  hoarding        per firm: leads claimed at least T ago (default 24 h)
+ *                  without contact within T; fires when at least
+ *                  min_stale are stale and the firm's due claims are at
+ *                  least ratio x its contacted ones.
+ *  reveal_spike    per staff member: reveals in the last hour above
+ *                  max(spike_min, spike_mult x own hourly baseline over the
+ *                  previous baseline_days).
+ *  sharing         per staff account: sessions from >= 2 distinct origins
+ *                  (address/device token) active in overlapping windows.
+ *  foreign_reveal  per staff member: reveals of leads the viewer did not
+ *                  hold (policy denies such as lead_not_in_firm, or allows
+ *                  while another staff member held the lead).
+ *  canary_hit      a canary lead's phone seen again at intake (vault blind
+ *                  index): attributes every firm offered or holding it.
+ *
+ * "Contact" for hoarding is, until messages and calls exist (talk/), any
+ * audited action of the holding firm on the lead after the claim other
+ * than viewing: lx_leads_detect_is_contact() is the one definition.
+ *
+ * Severity (lx_leads_severity_of) follows the record-count thresholds
+ * 50 / 500 / 5,000 of Art. 5 of the 2017 SPC/SPP interpretation on crimes
+ * infringing citizens' personal information (法释〔2017〕10号).
+ *
+ * Thread-safety: the pure functions are thread-safe; the service may be
+ * called from any thread.
+ */
+
+
+
+#define LX_LEADS_SIGNAL_IDS 8  /* evidence ids kept per signal */
+#define LX_LEADS_ORIGIN_MAX 64 /* origin token bytes */
+#define LX_LEADS_HOUR_MS (3600LL * 1000)
+
+enum lx_leads_signal_kind {
+    LX_LEADS_SIG_HOARDING = 0,
+    LX_LEADS_SIG_REVEAL_SPIKE,
+    LX_LEADS_SIG_SHARING,
+    LX_LEADS_SIG_FOREIGN_REVEAL,
+    LX_LEADS_SIG_CANARY_HIT,
+    LX_LEADS_SIG_COUNT
+};
+
+enum lx_leads_severity {
+    LX_LEADS_SEV_LOW = 0,            /* < 50 records */
+    LX_LEADS_SEV_SERIOUS,            /* 50..499: 情节严重 */
+    LX_LEADS_SEV_ESPECIALLY_SERIOUS, /* 500..4,999: 情节特别严重 */
+    LX_LEADS_SEV_EXTREME,            /* >= 5,000 */
+    LX_LEADS_SEV_COUNT
+};
+
+/* Stable names: "hoarding", "reveal_spike", "sharing", "foreign_reveal",
+ * "canary_hit"; "low", "serious", "especially_serious", "extreme";
+ * "invalid" out of range. */
+const char *lx_leads_signal_kind_name(enum lx_leads_signal_kind k);
+const char *lx_leads_severity_name(enum lx_leads_severity s);
+
+/* The tier of 'records' (negative counts as 0). Pure. */
+enum lx_leads_severity lx_leads_severity_of(int64_t records);
+
+/* Whether an audited action (audit entry "action") by the holding firm
+ * counts as contact with the lead for hoarding: assign, handover,
+ * acknowledge, reveal, close, return. Viewing does not. Pure. */
+bool lx_leads_detect_is_contact(const char *action);
+
+/* Thresholds; lx_leads_detect_limits_default fills the documented
+ * defaults (docs/leads.md). */
+struct lx_leads_detect_limits {
+    int64_t hoard_after_ms;    /* T: 24 h */
+    int64_t hoard_min_stale;   /* 3 */
+    int64_t hoard_ratio;       /* 2: due claims >= ratio x contacted */
+    int64_t hoard_lookback_ms; /* claims considered: 30 days */
+    int64_t spike_min;         /* 10 reveals in the hour */
+    int64_t spike_mult;        /* 5 x baseline */
+    int64_t baseline_days;     /* 14 */
+    int64_t foreign_min;       /* 1 foreign reveal */
+    int64_t foreign_window_ms; /* 24 h */
+    int64_t sharing_window_ms; /* sessions active within: 24 h */
+};
+
+void lx_leads_detect_limits_default(struct lx_leads_detect_limits *l);
+
+/* One signal. 'object' ids: firm for hoarding, staff for reveal_spike,
+ * sharing and foreign_reveal, the hit lead for canary_hit. */
+struct lx_leads_signal {
+    enum lx_leads_signal_kind kind;
+    int64_t firm_id;
+    int64_t staff_id;  /* 0 when not a staff signal */
+    int64_t lead_id;   /* canary_hit: the new lead; else 0 */
+    int64_t canary_id; /* canary_hit: the canary lead; else 0 */
+    int64_t count;     /* records behind the signal */
+    enum lx_leads_severity severity;
+    int64_t at_ms;                    /* the latest fact behind it */
+    int64_t ids[LX_LEADS_SIGNAL_IDS]; /* evidence: lead or session ids */
+    size_t n_ids;
+};
+
+/* Called once per signal; a non-OK return stops the detector and is
+ * returned. */
+typedef lx_rc lx_leads_signal_fn(void *arg, const struct lx_leads_signal *s);
+
+/* A claim of a lead by a firm and its first contact after the claim. */
+struct lx_leads_claim_fact {
+    int64_t lead_id;
+    int64_t firm_id;
+    int64_t claimed_ms;
+    int64_t first_contact_ms; /* 0: none */
+};
+
+/* A reveal (allowed or denied) by a staff member. */
+struct lx_leads_reveal_fact {
+    int64_t time_ms;
+    int64_t staff_id;
+    int64_t firm_id;
+    int64_t lead_id;
+    bool foreign; /* the viewer did not hold the lead */
+};
+
+/* A staff session with the origin token (hash of the source address) it
+ * came from. */
+struct lx_leads_session_fact {
+    int64_t session_id;
+    int64_t staff_id;
+    int64_t firm_id;
+    int64_t start_ms;
+    int64_t end_ms; /* last seen, or revoked */
+    char origin[LX_LEADS_ORIGIN_MAX + 1];
+};
+
+/* A canary lead seen again: one row per firm that was offered or held it. */
+struct lx_leads_canary_fact {
+    int64_t canary_id;
+    int64_t firm_id;
+    int64_t hit_lead_id;
+    int64_t hit_ms;
+};
+
+/*
+ * The detectors, at 'now_ms' with limits 'l'. Each may reorder its array.
+ * Signals go to fn(arg, …) in a stable order (by firm, staff or lead id).
+ */
+lx_rc lx_leads_detect_hoarding(struct lx_leads_claim_fact *f, size_t n,
+                               int64_t now_ms,
+                               const struct lx_leads_detect_limits *l,
+                               lx_leads_signal_fn *fn, void *arg);
+lx_rc lx_leads_detect_reveal_spike(struct lx_leads_reveal_fact *f, size_t n,
+                                   int64_t now_ms,
+                                   const struct lx_leads_detect_limits *l,
+                                   lx_leads_signal_fn *fn, void *arg);
+lx_rc lx_leads_detect_sharing(struct lx_leads_session_fact *f, size_t n,
+                              int64_t now_ms,
+                              const struct lx_leads_detect_limits *l,
+                              lx_leads_signal_fn *fn, void *arg);
+lx_rc lx_leads_detect_foreign(struct lx_leads_reveal_fact *f, size_t n,
+                              int64_t now_ms,
+                              const struct lx_leads_detect_limits *l,
+                              lx_leads_signal_fn *fn, void *arg);
+lx_rc lx_leads_detect_canary(struct lx_leads_canary_fact *f, size_t n,
+                             lx_leads_signal_fn *fn, void *arg);
+
+/* ---- the service (detect_run.c) ---------------------------------------- */
+
+struct lx_leads_detect_opts {
+    struct lx_leads_detect_limits limits; /* zero: the defaults */
+    lx_leads_signal_fn *on_signal; /* each signal, after commit; may be NULL */
+    void *on_signal_arg;
+};
+
+struct lx_leads_detect_report {
+    int64_t signals;  /* signals found */
+    int64_t recorded; /* new ledger records (the rest existed already) */
+    int64_t per_kind[LX_LEADS_SIG_COUNT];
+};
+
+/*
+ * Load the facts at ctx->now_ms, run every detector and record each
+ * signal in the enforcement ledger (clause "C5.9", kind the signal kind
+ * name, object per kind as in docs/leads.md, evidence the ids), all in one
+ * unit of work; then hand each signal to o->on_signal. 'o' may be NULL.
+ */
+lx_rc lx_leads_detect_run(struct lx_ctx *ctx,
+                          const struct lx_leads_detect_opts *o,
+                          struct lx_leads_detect_report *out);
+
+/* A canary to seed; area and region may be NULL ("labor", "110101"). */
+struct lx_leads_canary {
+    int64_t firm_id;
+    const char *area;   /* route.h area name */
+    const char *region; /* six-digit GB/T 2260 code */
+};
+
+/*
+ * Seed a canary lead for firm c->firm_id (the system or platform staff
+ * only, else LX_EDENIED): a synthetic lead whose phone is a fresh unique
+ * mainland mobile number stored in the vault like any lead's, marked
+ * canary, offered to that firm only (a decline or timeout exhausts it, it
+ * is never routed on). Audited (kind policy, action "canary_seed", the
+ * lead id only). LX_ENOTFOUND ("/firm") when no such partner firm;
+ * LX_EINVAL ("/area", "/region") for a bad area or region. *lead_id gets
+ * the canary's id. o->on_offer, when set, schedules the offer window.
+ */
+lx_rc lx_leads_canary_seed(struct lx_ctx *ctx, const struct lx_leads_opts *o,
+                           const struct lx_leads_canary *c, int64_t *lead_id);
+
 #endif /* LX_LEADS_H */

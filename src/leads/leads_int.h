@@ -49,4 +49,27 @@ lx_rc leads__distribute_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
                            enum lx_route_area area, const char *region,
                            enum lx_leads_state *state, struct lx_err *err);
 
+/* ---- lead-trading detection (C5.9; detect.c, detect_run.c) ------------ */
+
+/* What intake (leads.c) and distribution (firm.c) need of the lead-trading
+ * detection (detect_run.c). */
+
+
+
+struct lx_store_tx;
+
+/* Whether lead 'id' is a canary (never distributed to another firm). */
+lx_rc leads__is_canary_tx(struct lx_store_tx *tx, int64_t id, bool *canary,
+                          struct lx_err *err);
+
+/*
+ * The intake hook: 'subjects' are the vault subjects whose phone blind
+ * index matched the new lead 'lead_id'. For each that belongs to a canary
+ * lead, record the hit (lead_canary_hits) and a canary_hit violation
+ * (C5.9) against every firm that was offered the canary, in 'tx'.
+ */
+lx_rc leads__canary_check_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
+                             const int64_t *subjects, size_t n, int64_t lead_id,
+                             struct lx_err *err);
+
 #endif /* LX_LEADS_INT_H */

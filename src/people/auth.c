@@ -435,6 +435,32 @@ out:
     return rc;
 }
 
+/* C5.9 (docs/leads.md): where a staff session came from, as the hex
+ * SHA-256 the sign-in throttle keeps of the source address (never the
+ * address); nothing when the source is unknown. */
+static lx_rc
+session_origin_tx(struct lx_store_tx *tx, int64_t session_id,
+                  const char *origin, struct lx_err *err)
+{
+    struct lx_store_stmt *s = NULL;
+    bool row = false;
+    lx_rc rc;
+
+    if (origin == NULL) {
+        return LX_OK;
+    }
+    rc = lx_store_prepare(tx,
+                          "UPDATE sessions SET origin = :o WHERE id = :id",
+                          &s, err);
+    if (rc == LX_OK) {
+        lx_store_bind_text(s, ":o", origin, strlen(origin));
+        lx_store_bind_int(s, ":id", session_id);
+        rc = lx_store_step(s, &row, err);
+    }
+    lx_store_stmt_free(s);
+    return rc;
+}
+
 static lx_rc
 session_revoke_tx(struct lx_store_tx *tx, const char *token, int64_t now_ms,
                   const char *why, int64_t *revoked_id, struct lx_err *err)
@@ -475,6 +501,7 @@ struct signin_arg {
     const char *old_token;
     const char *acct_bucket;
     const char *src_bucket;
+    const char *origin; /* C5.9: sessions.origin, the source's hash; NULL */
     /* found by the read */
     bool found;
     int64_t staff_id;
@@ -595,6 +622,10 @@ signin_write_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
     if (rc != LX_OK) {
         return rc;
     }
+    rc = session_origin_tx(tx, a->out->session_id, a->origin, err);
+    if (rc != LX_OK) {
+        return rc;
+    }
     rc = bucket_clear_tx(tx, a->acct_bucket, err);
     if (rc != LX_OK) {
         return rc;
@@ -648,6 +679,7 @@ lx_people_signin_password(struct lx_ctx *ctx, struct lx_people_gate *g,
                 source != NULL ? strlen(source) : 0, src);
     a.acct_bucket = acct;
     a.src_bucket = src;
+    a.origin = source != NULL && source[0] != '\0' ? src : NULL;
 
     t = (struct throttle_arg){.b1 = acct,
                               .b2 = src,
