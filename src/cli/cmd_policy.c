@@ -11,6 +11,7 @@
 #include "base/conf.h"
 #include "base/time.h"
 #include "cli/cli_int.h"
+#include "leads/leads.h"
 #include "crypto/crypto.h"
 #include "people/people.h"
 #include "policy/policy.h"
@@ -94,6 +95,7 @@ print_explain(const struct lx_policy_facts *f, const struct lx_policy_trace *t)
 }
 
 struct explain_arg {
+    bool lead_found; /* --lead named a stored lead */
     int64_t staff;
     int64_t target;
     int64_t grantee;
@@ -112,6 +114,32 @@ explain_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
                                  err);
     if (rc == LX_OK && a->target != 0) {
         rc = lx_people_target_load_tx(tx, a->target, a->f->now_ms, a->f, err);
+    }
+    if (rc == LX_OK && a->f->lead.id != 0) {
+        /* The stored lead's facts, unless a flag set one for a what-if. */
+        struct lx_policy_facts l = {0};
+        bool found = false;
+
+        rc = lx_leads_facts_load_tx(tx, (int64_t)a->f->lead.id, &l, &found,
+                                    err);
+        if (rc == LX_OK && found) {
+            a->lead_found = true;
+            if (a->f->lead.state == LX_POLICY_LEAD_UNKNOWN) {
+                a->f->lead.state = l.lead.state;
+            }
+            if (a->f->lead.firm_id == 0) {
+                a->f->lead.firm_id = l.lead.firm_id;
+            }
+            if (a->f->lead.staff_id == 0) {
+                a->f->lead.staff_id = l.lead.staff_id;
+            }
+            if (a->f->lead.user_id == 0) {
+                a->f->lead.user_id = l.lead.user_id;
+            }
+            if (a->f->lead.subject == LX_POLICY_SUBJECT_UNKNOWN) {
+                a->f->lead.subject = l.lead.subject;
+            }
+        }
     }
     if (rc == LX_OK && a->grantee != 0) {
         /* The grantee's firm: the firm of their actor facts. */
@@ -281,6 +309,10 @@ cmd_policy_explain(struct lx_cli *cli, int argc, char **argv)
          * show the (deny) decision the engine takes on it. */
         printf("note: staff %lld is unknown, disabled or deleted\n",
                (long long)a.staff);
+    }
+    if (f.lead.id != 0 && !a.lead_found) {
+        printf("note: lead %llu is not stored; its facts come from flags\n",
+               (unsigned long long)f.lead.id);
     }
     lx_policy_explain(&f, &trace);
     print_explain(&f, &trace);

@@ -88,3 +88,18 @@ lx_leads_accesses(struct lx_ctx *ctx, int64_t id, const char *purpose,
     return lx_vault_accesses(ctx, a.subject, after_seq, limit, fn, arg,
                              next_after);
 }
+
+lx_rc
+lx_leads_facts_load_tx(struct lx_store_tx *tx, int64_t id,
+                       struct lx_policy_facts *f, bool *found,
+                       struct lx_err *err)
+{
+    struct leads__row *r = lx_xmalloc(sizeof(*r));
+    lx_rc rc = leads__load_tx(tx, id, r, found, err);
+
+    if (rc == LX_OK && *found) {
+        leads__lead_facts(r, f);
+    }
+    free(r);
+    return rc;
+}

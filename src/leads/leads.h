@@ -321,6 +321,16 @@ lx_rc lx_leads_accesses(struct lx_ctx *ctx, int64_t id, const char *purpose,
                         uint64_t after_seq, int limit, lx_vault_access_fn *fn,
                         void *arg, uint64_t *next_after);
 
+/*
+ * Fill the lead part of policy facts (id, state, firm, holder, user, adult
+ * or minor) from the stored lead 'id', inside the caller's transaction;
+ * *found is false (and f untouched) when there is no such lead. For
+ * `lexgate policy explain --lead ID`.
+ */
+lx_rc lx_leads_facts_load_tx(struct lx_store_tx *tx, int64_t id,
+                             struct lx_policy_facts *f, bool *found,
+                             struct lx_err *err);
+
 /* ---- lead-trading detection (C5.9; detect.c, detect_run.c) ------------ */
 
 /*

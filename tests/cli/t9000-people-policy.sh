@@ -75,4 +75,22 @@ test_expect_success 'explain: a bad action is one line on stderr' '
 		--action peek --purpose consultation 2>err &&
 	test_line_count = 1 err
 '
+test_expect_success 'explain --lead ID takes the stored lead'"'"'s facts' '
+	lexgate init --keys keys >/dev/null &&
+	lexgate leads canary --db sqlite:demo.db --keys keys --firm 2 >canary &&
+	lead=$(grep -o "[0-9][0-9]*" canary | head -1) &&
+	test -n "$lead" &&
+	lexgate policy explain --db sqlite:demo.db --staff 6 --action claim \
+		--purpose consultation --lead "$lead" >out &&
+	grep -q "^  lead.state  *offered$" out &&
+	grep -q "^  lead.firm_id  *2$" out &&
+	grep -q "^decision: allow$" out &&
+	! grep -q "not stored" out &&
+	lexgate policy explain --db sqlite:demo.db --staff 11 --action claim \
+		--purpose consultation --lead "$lead" >out2 &&
+	grep -q "^decision: deny$" out2 &&
+	lexgate policy explain --db sqlite:demo.db --staff 6 --action claim \
+		--purpose consultation --lead 99999 >out3 &&
+	grep -q "not stored" out3
+'
 test_done
