@@ -101,6 +101,14 @@ sig_id(struct lx_leads_signal *s, int64_t id)
     }
 }
 
+/* Grade a signal by its record count and report it. */
+static lx_rc
+emit(struct lx_leads_signal *s, lx_leads_signal_fn *fn, void *arg)
+{
+    s->severity = lx_leads_severity_of(s->count);
+    return fn(arg, s);
+}
+
 static int
 cmp_i64(int64_t a, int64_t b)
 {
@@ -162,10 +170,7 @@ lx_leads_detect_hoarding(struct lx_leads_claim_fact *f, size_t n,
         i = j;
         if (s.count >= l->hoard_min_stale &&
             due >= l->hoard_ratio * contacted) {
-            lx_rc rc;
-
-            s.severity = lx_leads_severity_of(s.count);
-            rc = fn(arg, &s);
+            lx_rc rc = emit(&s, fn, arg);
             if (rc != LX_OK) {
                 return rc;
             }
@@ -224,10 +229,7 @@ lx_leads_detect_reveal_spike(struct lx_leads_reveal_fact *f, size_t n,
         /* count > spike_min and count > mult x base / hours, in integers */
         if (s.count > l->spike_min &&
             (hours <= 0 || s.count * hours > l->spike_mult * base)) {
-            lx_rc rc;
-
-            s.severity = lx_leads_severity_of(s.count);
-            rc = fn(arg, &s);
+            lx_rc rc = emit(&s, fn, arg);
             if (rc != LX_OK) {
                 return rc;
             }
@@ -264,10 +266,7 @@ lx_leads_detect_foreign(struct lx_leads_reveal_fact *f, size_t n,
         }
         i = j;
         if (s.count > 0 && s.count >= l->foreign_min) {
-            lx_rc rc;
-
-            s.severity = lx_leads_severity_of(s.count);
-            rc = fn(arg, &s);
+            lx_rc rc = emit(&s, fn, arg);
             if (rc != LX_OK) {
                 return rc;
             }
@@ -344,10 +343,7 @@ lx_leads_detect_sharing(struct lx_leads_session_fact *f, size_t n,
         }
         i = end;
         if (s.count >= 2) {
-            lx_rc rc;
-
-            s.severity = lx_leads_severity_of(s.count);
-            rc = fn(arg, &s);
+            lx_rc rc = emit(&s, fn, arg);
             if (rc != LX_OK) {
                 return rc;
             }
@@ -389,10 +385,9 @@ lx_leads_detect_canary(struct lx_leads_canary_fact *f, size_t n,
         s.canary_id = f[i].canary_id;
         s.count = 1;
         s.at_ms = f[i].hit_ms;
-        s.severity = lx_leads_severity_of(s.count);
         sig_id(&s, f[i].canary_id);
         sig_id(&s, f[i].hit_lead_id);
-        rc = fn(arg, &s);
+        rc = emit(&s, fn, arg);
         if (rc != LX_OK) {
             return rc;
         }
