@@ -294,4 +294,339 @@ size_t lx_talk_claims_check(const char *s, size_t n,
                             const struct lx_talk_credentials *v, int64_t ref_ms,
                             struct lx_talk_claim_finding *out, size_t cap);
 
+/* ==== The conversation service (msg.c, quote.c, call.c) ====================
+ *
+ * Everything below owns transactions on ctx->app->store, with the actor
+ * and the clock of ctx (ctx->now_ms). Each public function is one unit of
+ * work: facts loaded, the policy engine asked (action MESSAGE, CALL or
+ * QUOTE of policy.h for the firm side; the user reaches only their own
+ * leads), the pure rules above and the scanner applied, the change, its
+ * audit record and any violation (enforce.h) committed together — or
+ * nothing. A deny is committed with its audit record and returned as
+ * LX_EDENIED with ctx->err.clause set.
+ *
+ * A lead is visible as in leads.h: a lead the actor may not see is
+ * LX_ENOTFOUND, exactly as an id that does not exist. The firm side is the
+ * firm holding the lead (claimed or assigned); the user side is the user
+ * who submitted it.
+ *
+ * Message text is stored only in the vault (category chat, field
+ * "chat_<message id>" of the lead's subject) and leaves it only through
+ * lx_talk_messages, which decides and audits the read in the same unit.
+ * Errors, log lines, audit records and violation records carry ids,
+ * clause ids, rule ids and byte offsets — never the text.
+ */
+
+#include "scan/scan.h"
+
+struct lx_ctx;
+struct lx_store_tx;
+
+#define LX_TALK_TEXT_MAX 4000     /* message bytes (UTF-8) */
+#define LX_TALK_FINDINGS_MAX 16   /* findings kept per message */
+#define LX_TALK_REASON_MAX 200    /* revision reason bytes */
+#define LX_TALK_NUMBER_MAX 20     /* virtual number bytes */
+#define LX_TALK_CALL_ID_MAX 64    /* provider call / event id bytes */
+
+/*
+ * Called inside the unit that records the firm's contact with the user of
+ * a lead — a delivered message, or an answered call — with the time of
+ * the contact. sla/ sets it (lx_sla_contact_hook) to meet the lead's
+ * first-response deadline (C5.1) in the same transaction. A non-OK return
+ * rolls the unit back.
+ */
+typedef lx_rc lx_talk_contact_fn(void *arg, struct lx_store_tx *tx,
+                                 int64_t lead_id, int64_t firm_id,
+                                 int64_t at_ms, struct lx_err *err);
+
+struct lx_talk_opts {
+    struct lx_talk_limits limits; /* all zero: lx_talk_limits_default */
+    const struct lx_scan_pack *pack; /* required to send a message */
+    bool hold_review;  /* review verdicts are held, not delivered */
+    lx_talk_contact_fn *on_contact; /* may be NULL */
+    void *on_contact_arg;
+};
+
+/* ---- messages (msg.c) ---------------------------------------------------- */
+
+enum lx_talk_direction {
+    LX_TALK_TO_USER = 0, /* firm staff to the user: screened */
+    LX_TALK_FROM_USER,   /* the user to the firm: never screened */
+};
+
+enum lx_talk_status {
+    LX_TALK_DELIVERED = 0,
+    LX_TALK_HELD,    /* review verdict with hold_review: awaits review */
+    LX_TALK_BLOCKED, /* block verdict: never delivered */
+};
+
+enum lx_talk_review {
+    LX_TALK_REVIEW_NONE = 0,
+    LX_TALK_REVIEW_PENDING,   /* queued for platform review */
+    LX_TALK_REVIEW_CONFIRMED, /* a breach: a violation was recorded */
+    LX_TALK_REVIEW_DISMISSED, /* no breach; a held message is delivered */
+};
+
+/* "to_user", "delivered", "pending", … ; "invalid" out of range. */
+const char *lx_talk_direction_name(enum lx_talk_direction d);
+const char *lx_talk_status_name(enum lx_talk_status s);
+const char *lx_talk_review_name(enum lx_talk_review r);
+
+/* One finding on a message: a scanner finding, or a credential claim the
+ * verified facts do not support (category fake_credentials, rule
+ * "credential.<reason>"). Strings are static or owned by the pack. */
+struct lx_talk_msg_finding {
+    const char *category; /* scan.h category name */
+    const char *clause;   /* "C5.x" */
+    char rule[64];        /* rule id */
+    size_t start, end;    /* byte offsets into the text */
+};
+
+/* The outcome of a send. */
+struct lx_talk_sent {
+    int64_t id;                  /* the stored message; 0 when none */
+    enum lx_scan_verdict verdict;
+    enum lx_talk_status status;
+    char pack_version[24];       /* the rule pack that decided */
+    size_t n_findings;
+    struct lx_talk_msg_finding findings[LX_TALK_FINDINGS_MAX];
+    int64_t violation_id;        /* block: the ledger record; else 0 */
+    /* A denied attempt (LX_EDENIED with clause C5.3): why, and from when
+     * the deciding rule stops blocking (0: never, e.g. an opt-out). */
+    const char *contact_reason;  /* static; "allowed" when allowed */
+    int64_t retry_ms;
+};
+
+/*
+ * Staff of the holding firm write to the user of lead 'lead_id'
+ * (text[0..len), 1..LX_TALK_TEXT_MAX bytes of UTF-8) for 'purpose'
+ * ("consultation" or "complaint"; anything else LX_EINVAL "/purpose").
+ * In one unit: policy (MESSAGE), the contact-limit decision (C5.3: an
+ * attempt is recorded allowed or denied; a deny is LX_EDENIED with clause
+ * C5.3, out->contact_reason and out->retry_ms), the scan (o->pack) plus
+ * the credential check against the sender's verified facts (C5.4), the
+ * message stored (text in the vault), and then by verdict:
+ *   block   status blocked, a violation per blocking clause (kind
+ *           "message_<category>", object "talk_message:<id>"); the
+ *           function still returns LX_OK: the sender sees out->findings;
+ *   review  delivered (held when o->hold_review), review pending;
+ *   allow   delivered.
+ * A delivered message is the firm's contact: o->on_contact is called in
+ * the unit. Audited as kind access, action "message" (ids, verdict, pack
+ * version; never the text).
+ */
+lx_rc lx_talk_send(struct lx_ctx *ctx, const struct lx_talk_opts *o,
+                   int64_t lead_id, const char *purpose, const char *text,
+                   size_t len, struct lx_talk_sent *out);
+
+/*
+ * The user writes to the firm holding their lead. Never screened. An
+ * opt-out phrase (lx_talk_optout_find) records an opt-out (source
+ * "message"); otherwise a message lifts an earlier opt-out, as the
+ * contact rule says. *id gets the message id, *opted_out whether this
+ * message was an opt-out (either may be NULL).
+ */
+lx_rc lx_talk_user_send(struct lx_ctx *ctx, int64_t lead_id, const char *text,
+                        size_t len, int64_t *id, bool *opted_out);
+
+/* The user's opt-out button for lead 'lead_id' (source "button").
+ * Audited. Calling it again records another opt-out, harmlessly. */
+lx_rc lx_talk_optout(struct lx_ctx *ctx, int64_t lead_id);
+
+/* One message as its reader may see it. 'text' is valid only during the
+ * callback and is wiped afterwards. */
+struct lx_talk_message {
+    int64_t id;
+    int64_t lead_id;
+    enum lx_talk_direction direction;
+    const char *sender_role; /* "lawyer", "user", … (C5.7: as sent) */
+    enum lx_scan_verdict verdict;
+    enum lx_talk_status status;
+    enum lx_talk_review review;
+    const char *pack_version;
+    size_t n_findings;
+    const struct lx_talk_msg_finding *findings;
+    int64_t created_ms;
+    const char *text;
+    size_t len;
+};
+
+typedef lx_rc lx_talk_message_fn(void *arg, const struct lx_talk_message *m);
+
+/*
+ * The conversation of lead 'lead_id' with id > after_id, oldest first, at
+ * most 'limit' (1..100; 0 means 50), through fn. The user sees their own
+ * messages and the delivered ones to them (never held or blocked ones, nor
+ * findings); the holding firm's staff see the whole conversation with its
+ * verdicts; platform staff read for a declared purpose (policy
+ * REVEAL_FIELD on category chat). The read is decided and audited (kind
+ * access, action "read_chat", the count) in the same unit as the
+ * decryption; a deny is LX_EDENIED, audited. *next_after (may be NULL)
+ * gets the after_id of the next page, 0 after the last.
+ */
+lx_rc lx_talk_messages(struct lx_ctx *ctx, int64_t lead_id,
+                       const char *purpose, int64_t after_id, int limit,
+                       lx_talk_message_fn *fn, void *arg, int64_t *next_after);
+
+/*
+ * Platform review of a message in review state pending (platform
+ * compliance or admin; policy decides): confirm records the violation of
+ * each flagged clause (kind "message_<category>"); dismiss does not. A
+ * held message is delivered on dismiss and stays undelivered on confirm.
+ * LX_ECONFLICT when the message is not pending. Audited.
+ */
+lx_rc lx_talk_review_decide(struct lx_ctx *ctx, const struct lx_talk_opts *o,
+                            int64_t message_id, bool confirm);
+
+/* Messages awaiting review, oldest first, id > after_id, at most limit
+ * (1..100): ids and findings only, never text (platform staff only). */
+lx_rc lx_talk_review_queue(struct lx_ctx *ctx, int64_t after_id, int limit,
+                           lx_talk_message_fn *fn, void *arg);
+
+/* Record what the platform verified about a lawyer (platform compliance
+ * or admin): former judge/prosecutor, case count (< 0: unknown) and
+ * honour titles. The first practice year comes from the verified licence
+ * number (digits 6-9), not from here. Audited. */
+lx_rc lx_talk_facts_set(struct lx_ctx *ctx, int64_t staff_id,
+                        bool former_judge, bool former_prosecutor,
+                        int64_t case_count, const char *const *honours,
+                        size_t n_honours);
+
+/* ---- quotes and charges (quote.c) ----------------------------------------- */
+
+enum lx_talk_quote_state {
+    LX_TALK_QUOTE_SENT = 0,
+    LX_TALK_QUOTE_ACCEPTED,
+    LX_TALK_QUOTE_REJECTED,
+    LX_TALK_QUOTE_WITHDRAWN,
+};
+const char *lx_talk_quote_state_name(enum lx_talk_quote_state s);
+/* "fixed", "hourly", "staged", "contingency"; "civil", "criminal", … */
+const char *lx_talk_fee_method_name(enum lx_talk_fee_method m);
+bool lx_talk_fee_method_parse(const char *s, enum lx_talk_fee_method *out);
+const char *lx_talk_matter_name(enum lx_talk_matter m);
+bool lx_talk_matter_parse(const char *s, enum lx_talk_matter *out);
+
+#define LX_TALK_QUOTE_FINDINGS_MAX 8
+
+struct lx_talk_quote_result {
+    int64_t id; /* 0 when refused */
+    size_t n_findings;
+    struct lx_talk_fee_finding findings[LX_TALK_QUOTE_FINDINGS_MAX];
+};
+
+/*
+ * A lawyer of the holding firm sends a quote on lead 'lead_id' (policy
+ * QUOTE). lx_talk_quote_check at ctx->now_ms: a finding with refuse set
+ * is LX_EINVAL (bad input, field = the finding's pointer) or, for a
+ * conduct refusal (excluded matter, contingency over the cap), LX_EDENIED
+ * with clause C5.6 — audited, nothing stored; out->findings says which.
+ * Lure flags are stored with the quote. Audited (action "quote").
+ */
+lx_rc lx_talk_quote_send(struct lx_ctx *ctx, int64_t lead_id,
+                         const struct lx_talk_quote *q,
+                         struct lx_talk_quote_result *out);
+
+/* The user accepts (accept = true) or rejects a sent, still valid quote
+ * on their lead. LX_ECONFLICT naming the state otherwise. Audited. */
+lx_rc lx_talk_quote_answer(struct lx_ctx *ctx, int64_t quote_id, bool accept);
+
+/* The firm proposes to raise what an accepted quote allows by add_fen
+ * (> 0) for 'reason' (1..LX_TALK_REASON_MAX bytes); *id gets the
+ * revision. The user accepts it with lx_talk_revision_accept. */
+lx_rc lx_talk_quote_revise(struct lx_ctx *ctx, int64_t quote_id,
+                           int64_t add_fen, const char *reason, int64_t *id);
+lx_rc lx_talk_revision_accept(struct lx_ctx *ctx, int64_t revision_id);
+
+/*
+ * The firm records a charge of amount_fen (> 0) against quote 'quote_id'
+ * of its lead. lx_talk_charges_check over every charge of the quote: an
+ * excess over the accepted quote plus accepted revisions — or any charge
+ * on a quote not accepted — is a hidden mark-up: the charge is recorded
+ * (it happened) with a violation (clause C5.6, kind "hidden_markup",
+ * object "talk_charge:<id>"); a charge after a lure quote adds one of kind
+ * "fee_lure". *out gets the totals.
+ */
+lx_rc lx_talk_charge(struct lx_ctx *ctx, int64_t quote_id, int64_t amount_fen,
+                     struct lx_talk_charge_result *out, int64_t *charge_id);
+
+/* A stored quote as the firm or the user sees it. */
+struct lx_talk_quote_view {
+    int64_t id;
+    int64_t lead_id;
+    enum lx_talk_quote_state state;
+    struct lx_talk_quote q; /* items and included point into 'buf' */
+    struct lx_talk_fee_item items[LX_TALK_ITEMS_MAX];
+    int64_t ceiling_fen;
+    int64_t allowed_fen; /* ceiling + accepted revisions */
+    int64_t charged_fen;
+    bool lure;
+    int64_t created_ms;
+    int64_t accepted_ms;
+    char buf[8192];
+};
+
+/* One quote (the holding firm, the lead's user, platform staff). */
+lx_rc lx_talk_quote_get(struct lx_ctx *ctx, int64_t quote_id,
+                        struct lx_talk_quote_view *out);
+
+/* ---- calls through virtual numbers (call.c) ------------------------------ */
+
+/* A binding: the firm's staff member dials 'virtual_number' and reaches
+ * the user; the user's own number is never shown to the firm. */
+struct lx_talk_binding {
+    int64_t id;
+    int64_t lead_id;
+    int64_t staff_id;
+    char virtual_number[LX_TALK_NUMBER_MAX + 1];
+    int64_t created_ms;
+    int64_t expires_ms;
+    int max_call_s;
+};
+
+/*
+ * A lawyer of the holding firm asks to call the user of lead 'lead_id'
+ * (policy CALL). The call is a contact attempt: the contact-limit decision
+ * (C5.3) as for a message, denied attempts recorded and returned as
+ * LX_EDENIED with clause C5.3. On allow, a number free for ttl_ms
+ * (1 min..24 h) from the pool 'pool' of n numbers is bound to the lead and
+ * the staff member with the longest call max_call_s (60..14400).
+ * LX_ECONFLICT ("/pool") when every pool number is bound. Audited
+ * (action "call").
+ */
+lx_rc lx_talk_bind(struct lx_ctx *ctx, const struct lx_talk_opts *o,
+                   int64_t lead_id, const char *purpose,
+                   const char *const *pool, size_t n, int64_t ttl_ms,
+                   int max_call_s, struct lx_talk_binding *out);
+
+enum lx_talk_call_event_kind {
+    LX_TALK_CALL_RINGING = 0,
+    LX_TALK_CALL_ANSWERED,
+    LX_TALK_CALL_ENDED,
+};
+bool lx_talk_call_event_parse(const char *s, enum lx_talk_call_event_kind *o);
+
+/* One event from the telephony provider (already authenticated by the
+ * caller: API key with scope "telephony" and HMAC signature). */
+struct lx_talk_call_event {
+    const char *event_id;      /* provider's event id: idempotency key */
+    const char *call_id;       /* provider's call id */
+    const char *virtual_number;
+    enum lx_talk_call_event_kind kind;
+    int64_t at_ms;
+    int64_t duration_s;        /* ended: the talk time */
+};
+
+/*
+ * Record a provider event against the binding live for its virtual number
+ * at at_ms (LX_ENOTFOUND "/virtual_number" when none). The same event_id
+ * again is a no-op (*duplicate, may be NULL, true). An answered call is
+ * the firm's contact (o->on_contact); an ended call longer than the
+ * binding's max_call_s is marked over the limit. The call's times and
+ * duration are also stored in the vault as category call.
+ */
+lx_rc lx_talk_call_event(struct lx_ctx *ctx, const struct lx_talk_opts *o,
+                         const struct lx_talk_call_event *ev,
+                         bool *duplicate);
+
 #endif /* LX_TALK_H */

@@ -580,14 +580,13 @@ out:
     return rc;
 }
 
-lx_rc
-lx_vault_put(struct lx_ctx *ctx, int64_t subject,
-             const struct lx_vault_field *f)
+/* Check a field and normalise its indexed value into *norm (the caller
+ * frees it); fills a->value, a->len and a->index. */
+static lx_rc
+put_prepare(struct lx_ctx *ctx, const struct lx_vault_field *f,
+            struct put_arg *a, struct lx_secret **norm)
 {
-    struct put_arg a = {ctx, subject, f, f->value, f->len, LX_VAULT_INDEX_NONE};
-    struct lx_secret *norm = NULL;
     size_t bad = 0;
-    lx_rc rc;
 
     if (!name_ok(f->name)) {
         return lx_err_set(&ctx->err, LX_EINVAL, "/name",
@@ -615,19 +614,50 @@ lx_vault_put(struct lx_ctx *ctx, int64_t subject,
         return lx_err_set(&ctx->err, LX_EINVAL, "/value",
                           "value must be non-empty UTF-8");
     }
-    a.index = format_index(f->format);
-    if (a.index != LX_VAULT_INDEX_NONE) {
-        lx_secret_new(256, &norm);
-        rc = lx_vault_normalise(a.index, f->value, f->len, (char *)norm->p, 257,
-                                &ctx->err);
+    a->index = format_index(f->format);
+    if (a->index != LX_VAULT_INDEX_NONE) {
+        lx_rc rc;
+
+        lx_secret_new(256, norm);
+        rc = lx_vault_normalise(a->index, f->value, f->len,
+                                (char *)(*norm)->p, 257, &ctx->err);
         if (rc != LX_OK) {
-            goto out;
+            return rc;
         }
-        a.value = (const char *)norm->p;
-        a.len = strlen(a.value);
+        a->value = (const char *)(*norm)->p;
+        a->len = strlen(a->value);
     }
-    rc = lx_store_write(ctx->app->store, put_unit, &a, &ctx->err);
-out:
+    return LX_OK;
+}
+
+lx_rc
+lx_vault_put(struct lx_ctx *ctx, int64_t subject,
+             const struct lx_vault_field *f)
+{
+    struct put_arg a = {ctx, subject, f, f->value, f->len, LX_VAULT_INDEX_NONE};
+    struct lx_secret *norm = NULL;
+    lx_rc rc;
+
+    rc = put_prepare(ctx, f, &a, &norm);
+    if (rc == LX_OK) {
+        rc = lx_store_write(ctx->app->store, put_unit, &a, &ctx->err);
+    }
+    lx_secret_free(norm);
+    return rc;
+}
+
+lx_rc
+lx_vault_put_tx(struct lx_ctx *ctx, struct lx_store_tx *tx, int64_t subject,
+                const struct lx_vault_field *f)
+{
+    struct put_arg a = {ctx, subject, f, f->value, f->len, LX_VAULT_INDEX_NONE};
+    struct lx_secret *norm = NULL;
+    lx_rc rc;
+
+    rc = put_prepare(ctx, f, &a, &norm);
+    if (rc == LX_OK) {
+        rc = put_unit(tx, &a, &ctx->err);
+    }
     lx_secret_free(norm);
     return rc;
 }
@@ -1152,6 +1182,34 @@ lx_vault_reveal(struct lx_ctx *ctx, const struct lx_vault_reveal_req *req,
     a.plain = NULL;
 out:
     lx_secret_free(a.plain);
+    return rc;
+}
+
+lx_rc
+lx_vault_open_tx(struct lx_ctx *ctx, struct lx_store_tx *tx,
+                 const struct lx_policy_decision *d, int64_t subject,
+                 const char *field, struct lx_vault_field_info *info,
+                 struct lx_secret **out)
+{
+    struct field_row r;
+    lx_rc rc;
+
+    *out = NULL;
+    /* Deny by default: no decision, or anything but an allow, opens
+     * nothing. */
+    if (d == NULL || d->verdict != LX_POLICY_ALLOW) {
+        return lx_err_set(&ctx->err, LX_EDENIED, NULL,
+                          "no allowing decision for the read");
+    }
+    rc = load_field(ctx, tx, subject, field, &r);
+    if (rc != LX_OK) {
+        return rc;
+    }
+    rc = open_field(ctx, tx, subject, &r, out);
+    if (rc == LX_OK && info != NULL) {
+        *info = r.info;
+    }
+    field_row_release(&r);
     return rc;
 }
 

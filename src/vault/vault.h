@@ -54,6 +54,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct lx_store_tx;
+
 /* C1.1 categories; 0 is "none" and is refused. */
 enum lx_vault_category {
     LX_VAULT_CAT_NONE = 0,
@@ -158,6 +160,12 @@ struct lx_vault_field {
 lx_rc lx_vault_put(struct lx_ctx *ctx, int64_t subject,
                    const struct lx_vault_field *f);
 
+/* lx_vault_put inside the caller's write transaction (STYLE.md §3.6): the
+ * same checks; errors also in ctx->err. On PostgreSQL a store failure
+ * aborts the caller's transaction, so return it from the unit. */
+lx_rc lx_vault_put_tx(struct lx_ctx *ctx, struct lx_store_tx *tx,
+                      int64_t subject, const struct lx_vault_field *f);
+
 /* What is known of a stored field without decrypting it. */
 struct lx_vault_field_info {
     char name[LX_VAULT_FIELD_NAME_MAX + 1];
@@ -227,6 +235,20 @@ struct lx_vault_reveal_req {
  */
 lx_rc lx_vault_reveal(struct lx_ctx *ctx, const struct lx_vault_reveal_req *req,
                       struct lx_secret **out);
+
+/*
+ * Open one field inside the caller's transaction, for a service that has
+ * already decided and audited the read in that same transaction (talk/
+ * reading a conversation: one decision and one audit record for the page,
+ * then each message). 'd' is that decision: anything but an allow is
+ * LX_EDENIED and opens nothing. *info (may be NULL) gets the metadata.
+ * LX_ENOTFOUND for no such field; LX_EINTEGRITY when it does not open.
+ * On success *out is a secret the caller frees.
+ */
+lx_rc lx_vault_open_tx(struct lx_ctx *ctx, struct lx_store_tx *tx,
+                       const struct lx_policy_decision *d, int64_t subject,
+                       const char *field, struct lx_vault_field_info *info,
+                       struct lx_secret **out);
 
 /* One record of "who accessed my data" (PIPL Art. 44-45): when, which firm,
  * which role, which field, for which purpose, allowed or denied. Strings
