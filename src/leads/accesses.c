@@ -18,6 +18,7 @@
 #include "vault/vault.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct acc {
     struct lx_ctx *ctx;
@@ -99,6 +100,34 @@ lx_leads_facts_load_tx(struct lx_store_tx *tx, int64_t id,
 
     if (rc == LX_OK && *found) {
         leads__lead_facts(r, f);
+    }
+    free(r);
+    return rc;
+}
+
+lx_rc
+lx_leads_ref_load_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
+                     int64_t id, struct lx_leads_ref *out,
+                     struct lx_policy_facts *facts, bool *found,
+                     struct lx_err *err)
+{
+    struct leads__row *r = lx_xmalloc(sizeof(*r));
+    lx_rc rc = leads__load_tx(tx, id, r, found, err);
+
+    memset(out, 0, sizeof(*out));
+    if (rc == LX_OK && *found) {
+        out->id = r->id;
+        out->user_id = r->user_id;
+        out->subject_id = r->subject_id;
+        out->firm_id = r->firm_id;
+        out->staff_id = r->view.staff_id;
+        out->state = r->view.state;
+        out->minor = r->view.minor;
+        out->sensitive = r->view.sensitive;
+        out->visible = leads__visible(ctx, r);
+        if (facts != NULL) {
+            leads__lead_facts(r, facts);
+        }
     }
     free(r);
     return rc;

@@ -331,6 +331,32 @@ lx_rc lx_leads_facts_load_tx(struct lx_store_tx *tx, int64_t id,
                              struct lx_policy_facts *f, bool *found,
                              struct lx_err *err);
 
+/* What another service (talk/) needs of a lead inside its own
+ * transaction: ids, state and flags, never personal data. */
+struct lx_leads_ref {
+    int64_t id;
+    int64_t user_id;    /* the user who submitted it; 0 for api/system */
+    int64_t subject_id; /* its vault subject */
+    int64_t firm_id;    /* the firm offered or holding it; 0 none */
+    int64_t staff_id;   /* the holder inside the firm; 0 none */
+    enum lx_leads_state state;
+    bool minor;
+    bool sensitive;
+    bool visible; /* the ctx actor may see it (as lx_leads_get) */
+};
+
+/*
+ * Load lead 'id' inside the caller's transaction, with whether ctx's actor
+ * may see it (same rule as lx_leads_get). *found is false when there is no
+ * such lead; a caller treats !visible exactly as !found (LX_ENOTFOUND).
+ * Also fills the lead part of *facts (may be NULL), as
+ * lx_leads_facts_load_tx does.
+ */
+lx_rc lx_leads_ref_load_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
+                           int64_t id, struct lx_leads_ref *out,
+                           struct lx_policy_facts *facts, bool *found,
+                           struct lx_err *err);
+
 /* ---- lead-trading detection (C5.9; detect.c, detect_run.c) ------------ */
 
 /*
