@@ -6,7 +6,6 @@
  * file of --rules DIR. Errors name an input line number or a rule file and
  * line, never message text.
  */
-#include "base/asset.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/json.h"
@@ -140,30 +139,6 @@ load_dir(const char *dir, struct rule_files *rf)
     return rc;
 }
 
-static int
-load_embedded(struct rule_files *rf)
-{
-    size_t count = 0;
-    const struct lx_asset *a = lx_asset_all(&count);
-
-    for (size_t i = 0; i < count; i++) {
-        if (strncmp(a[i].name, "rules/", 6) != 0 ||
-            !ends_with(a[i].name, ".rules")) {
-            continue;
-        }
-        if (rf->n == MAX_RULE_FILES) {
-            return cli_usage("more than %d embedded rule files",
-                             MAX_RULE_FILES);
-        }
-        rf->src[rf->n++] = (struct lx_scan_source){
-            a[i].name, (const char *)a[i].data, a[i].len};
-    }
-    if (rf->n == 0) {
-        return cli_usage("no rule pack embedded; use --rules DIR");
-    }
-    return LX_CLI_OK;
-}
-
 /* Compile the pack from --rules DIR or the embedded files. */
 static int
 load_pack(const char *dir, struct lx_scan_pack **out)
@@ -172,8 +147,13 @@ load_pack(const char *dir, struct lx_scan_pack **out)
     struct lx_err err = {0};
     int rc;
 
+    if (dir == NULL) {
+        return lx_scan_pack_compile_embedded(out, &err) == LX_OK
+                   ? LX_CLI_OK
+                   : cli_fail(&err, false);
+    }
     memset(&rf, 0, sizeof(rf));
-    rc = dir != NULL ? load_dir(dir, &rf) : load_embedded(&rf);
+    rc = load_dir(dir, &rf);
     if (rc == LX_CLI_OK &&
         lx_scan_pack_compile(rf.src, rf.n, out, &err) != LX_OK) {
         rc = cli_fail(&err, false);

@@ -111,6 +111,12 @@ lx_rc lx_scan_pack_compile(const struct lx_scan_source *src, size_t n,
                            struct lx_scan_pack **out, struct lx_err *err);
 void lx_scan_pack_free(struct lx_scan_pack *p); /* NULL is fine */
 
+/* The rule pack embedded in the binary (every rules/NAME.rules of the project, in
+ * the embedded order), compiled as by lx_scan_pack_compile. LX_ENOTFOUND when the
+ * binary embeds no rule file. What the daemon screens messages with. */
+lx_rc lx_scan_pack_compile_embedded(struct lx_scan_pack **out,
+                                    struct lx_err *err);
+
 /* 16 hex digits: a 64-bit FNV-1a hash over the files' names and bytes. */
 const char *lx_scan_pack_version(const struct lx_scan_pack *p);
 size_t lx_scan_pack_rule_count(const struct lx_scan_pack *p);

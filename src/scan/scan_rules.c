@@ -8,6 +8,7 @@
  */
 #include "scan/scan_int.h"
 
+#include "base/asset.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/utf8.h"
@@ -569,4 +570,35 @@ scan__parsed_release(struct scan__parsed *p)
     free(p->unless);
     free(p->names);
     memset(p, 0, sizeof(*p));
+}
+
+#define EMBEDDED_MAX 64
+
+lx_rc
+lx_scan_pack_compile_embedded(struct lx_scan_pack **out, struct lx_err *err)
+{
+    struct lx_scan_source src[EMBEDDED_MAX];
+    size_t count = 0, n = 0;
+    const struct lx_asset *a = lx_asset_all(&count);
+
+    *out = NULL;
+    for (size_t i = 0; i < count; i++) {
+        size_t len = strlen(a[i].name);
+
+        if (strncmp(a[i].name, "rules/", 6) != 0 || len < 7 ||
+            strcmp(a[i].name + len - 6, ".rules") != 0) {
+            continue;
+        }
+        if (n == EMBEDDED_MAX) {
+            return lx_err_set(err, LX_EINVAL, NULL,
+                              "more than %d embedded rule files",
+                              EMBEDDED_MAX);
+        }
+        src[n++] = (struct lx_scan_source){a[i].name, (const char *)a[i].data,
+                                           a[i].len};
+    }
+    if (n == 0) {
+        return lx_err_set(err, LX_ENOTFOUND, NULL, "no rule pack embedded");
+    }
+    return lx_scan_pack_compile(src, n, out, err);
 }
