@@ -132,3 +132,47 @@ lx_leads_ref_load_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
     free(r);
     return rc;
 }
+
+lx_rc
+lx_leads_offer_find_tx(struct lx_store_tx *tx, int64_t lead_id,
+                       int64_t firm_id, int64_t *offer_id,
+                       enum lx_leads_offer_outcome *outcome, bool *found,
+                       struct lx_err *err)
+{
+    static const char *const names[] = {
+        [LX_LEADS_OFFER_OPEN] = "open",
+        [LX_LEADS_OFFER_CLAIMED] = "claimed",
+        [LX_LEADS_OFFER_DECLINED] = "declined",
+        [LX_LEADS_OFFER_TIMED_OUT] = "timed_out",
+        [LX_LEADS_OFFER_CANCELLED] = "cancelled",
+    };
+    struct lx_store_stmt *s = NULL;
+    lx_rc rc = lx_store_prepare(tx,
+                                "SELECT id, outcome FROM lead_offers"
+                                " WHERE lead_id = :lead AND firm_id = :firm",
+                                &s, err);
+
+    *found = false;
+    if (rc == LX_OK) {
+        lx_store_bind_int(s, ":lead", lead_id);
+        lx_store_bind_int(s, ":firm", firm_id);
+        rc = lx_store_step(s, found, err);
+    }
+    if (rc == LX_OK && *found) {
+        size_t n = 0;
+        const char *oc = lx_store_col_text(s, 1, &n);
+
+        *offer_id = lx_store_col_int(s, 0);
+        if (outcome != NULL) {
+            *outcome = LX_LEADS_OFFER_CANCELLED;
+            for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                if (oc != NULL && strlen(names[i]) == n &&
+                    memcmp(oc, names[i], n) == 0) {
+                    *outcome = (enum lx_leads_offer_outcome)i;
+                }
+            }
+        }
+    }
+    lx_store_stmt_free(s);
+    return rc;
+}

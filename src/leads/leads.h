@@ -357,6 +357,26 @@ lx_rc lx_leads_ref_load_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
                            struct lx_policy_facts *facts, bool *found,
                            struct lx_err *err);
 
+/* How an offer ended: still open, claimed by the firm, declined, timed
+ * out, or cancelled. */
+enum lx_leads_offer_outcome {
+    LX_LEADS_OFFER_OPEN = 0,
+    LX_LEADS_OFFER_CLAIMED,
+    LX_LEADS_OFFER_DECLINED,
+    LX_LEADS_OFFER_TIMED_OUT,
+    LX_LEADS_OFFER_CANCELLED,
+};
+
+/*
+ * The offer of lead 'lead_id' to firm 'firm_id' (a firm is offered a lead
+ * at most once) inside the caller's transaction: *offer_id and *outcome
+ * (may be NULL). *found is false when the firm was never offered it.
+ */
+lx_rc lx_leads_offer_find_tx(struct lx_store_tx *tx, int64_t lead_id,
+                             int64_t firm_id, int64_t *offer_id,
+                             enum lx_leads_offer_outcome *outcome,
+                             bool *found, struct lx_err *err);
+
 /* ---- lead-trading detection (C5.9; detect.c, detect_run.c) ------------ */
 
 /*

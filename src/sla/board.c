@@ -9,6 +9,7 @@
  * lawyers' response times), and nobody else reads any.
  */
 #include "enforce/enforce.h"
+#include "leads/leads.h"
 #include "sla/sla.h"
 #include "store/store.h"
 
@@ -69,4 +70,22 @@ lx_sla_offer_hook(void *arg, struct lx_store_tx *tx, int64_t offer_id,
      * deadline - 1. */
     return lx_sla_schedule_tx(tx, LX_SLA_LEAD_OFFER, offer_id, firm_id,
                               offered_ms, deadline_ms - 1, NULL, err);
+}
+
+lx_rc
+lx_sla_contact_hook(void *arg, struct lx_store_tx *tx, int64_t lead_id,
+                    int64_t firm_id, int64_t at_ms, struct lx_err *err)
+{
+    int64_t offer_id = 0;
+    bool found = false;
+    lx_rc rc;
+
+    (void)arg;
+    rc = lx_leads_offer_find_tx(tx, lead_id, firm_id, &offer_id, NULL, &found,
+                                err);
+    if (rc != LX_OK || !found) {
+        return rc;
+    }
+    return lx_sla_satisfy_tx(tx, LX_SLA_FIRST_RESPONSE, offer_id, at_ms, NULL,
+                             err);
 }

@@ -251,6 +251,16 @@ lx_rc lx_sla_offer_hook(void *arg, struct lx_store_tx *tx, int64_t offer_id,
                         int64_t firm_id, int64_t offered_ms,
                         int64_t deadline_ms, struct lx_err *err);
 
+/*
+ * The conversation service's on_contact hook (talk.h lx_talk_contact_fn):
+ * the firm's first delivered message or answered call on a lead meets the
+ * first-response deadline (C5.1) of the firm's offer of that lead, in the
+ * unit that records the contact. 'arg' is unused (NULL). A contact with
+ * no such deadline, or after it was met, changes nothing.
+ */
+lx_rc lx_sla_contact_hook(void *arg, struct lx_store_tx *tx, int64_t lead_id,
+                          int64_t firm_id, int64_t at_ms, struct lx_err *err);
+
 /* ---- the runner --------------------------------------------------------- */
 
 /* The clock: ms since the epoch. */
