@@ -15,6 +15,7 @@
 #include "http/http.h"
 #include "leads/leads.h"
 #include "people/people.h"
+#include "cal/cal.h"
 #include "sla/sla.h"
 #include "store/store.h"
 
@@ -132,6 +133,7 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
     struct lx_store *store = NULL;
     struct lx_sla_runner_opts sla_opts = {0};
     struct lx_sla_runner *sla = NULL;
+    struct lx_cal *cal = NULL;
     struct lx_audit_checkpointer_opts cp_opts = {0};
     struct lx_audit_checkpointer *cp = NULL;
     struct lx_err err = {0};
@@ -185,6 +187,11 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
      * daemons); missed ones fire now, marked late. */
     sla_opts.poll_ms = cli->conf.sla_poll_ms;
     sla_opts.grace_ms = cli->conf.sla_grace_ms;
+    if (lx_sla_calendar_load(&cli->conf, &cal, &err) != LX_OK) {
+        status = cli_fail(&err, false);
+        goto out;
+    }
+    sla_opts.cal = cal;
     if (lx_sla_runner_start(&cli->app, &sla_opts, &sla, &err) != LX_OK) {
         status = cli_fail(&err, false);
         goto out;
@@ -215,6 +222,7 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
 out:
     lx_audit_checkpointer_stop(cp); /* before the store it uses closes */
     lx_sla_runner_stop(sla);
+    lx_cal_free(cal); /* after the runner that reads it */
     cli->app.store = NULL;
     cli->app.keys = NULL;
     lx_store_close(store);

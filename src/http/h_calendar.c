@@ -19,6 +19,7 @@
 #include "base/mem.h"
 #include "base/time.h"
 #include "cal/cal.h"
+#include "sla/sla.h"
 #include "http/http_int.h"
 
 #include <errno.h>
@@ -28,23 +29,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define EMBEDDED_DIR "data/cn-holidays/"
-
 lx_rc
 http__calendar_load(const struct lx_conf *conf, struct lx_cal **out,
                     struct lx_err *err)
 {
-    struct lx_data d;
-    lx_rc rc;
-
-    *out = NULL;
-    rc = lx_data_open(conf->calendar_file, EMBEDDED_DIR, ".csv",
-                      LX_CAL_MAX_CSV_BYTES, "calendar.file", &d, err);
-    if (rc == LX_OK) {
-        rc = lx_cal_load(d.p, d.len, out, err);
-    }
-    lx_data_release(&d);
-    return rc;
+    return lx_sla_calendar_load(conf, out, err);
 }
 
 /* "HH:MM" -> minutes after midnight, 1..1439. */

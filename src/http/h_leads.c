@@ -34,9 +34,14 @@
 static struct lx_leads_opts
 opts_of(const struct lx_http_req *req)
 {
-    struct lx_leads_opts o = {.on_offer = lx_sla_offer_hook};
+    struct lx_leads_opts o = {.on_offer = lx_sla_offer_hook,
+                              .on_answer = lx_sla_answer_hook};
     const struct lx_conf *c = req->srv != NULL ? req->srv->app->conf : NULL;
 
+    /* The calendar makes the hook schedule the first response too. */
+    if (req->srv != NULL) {
+        o.on_offer_arg = (void *)(uintptr_t)req->srv->cal;
+    }
     if (c != NULL) {
         o.window_ms = c->leads_offer_window_s * 1000;
         o.dedupe_window_ms = c->leads_dedupe_window_s * 1000;

@@ -133,45 +133,90 @@ lx_leads_ref_load_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
     return rc;
 }
 
+static const char *const offer_outcomes[] = {
+    [LX_LEADS_OFFER_OPEN] = "open",
+    [LX_LEADS_OFFER_CLAIMED] = "claimed",
+    [LX_LEADS_OFFER_DECLINED] = "declined",
+    [LX_LEADS_OFFER_TIMED_OUT] = "timed_out",
+    [LX_LEADS_OFFER_CANCELLED] = "cancelled",
+};
+
+/* Step a "SELECT id, lead_id, firm_id, outcome FROM lead_offers …" with
+ * its parameters bound; each out pointer may be NULL. */
+static lx_rc
+offer_row(struct lx_store_stmt *s, int64_t *offer_id, int64_t *lead_id,
+          int64_t *firm_id, enum lx_leads_offer_outcome *outcome, bool *found,
+          struct lx_err *err)
+{
+    lx_rc rc = lx_store_step(s, found, err);
+    size_t n = 0;
+    const char *oc;
+
+    if (rc != LX_OK || !*found) {
+        return rc;
+    }
+    oc = lx_store_col_text(s, 3, &n);
+    if (offer_id != NULL) {
+        *offer_id = lx_store_col_int(s, 0);
+    }
+    if (lead_id != NULL) {
+        *lead_id = lx_store_col_int(s, 1);
+    }
+    if (firm_id != NULL) {
+        *firm_id = lx_store_col_int(s, 2);
+    }
+    if (outcome != NULL) {
+        *outcome = LX_LEADS_OFFER_CANCELLED;
+        for (size_t i = 0; i < sizeof(offer_outcomes) / sizeof(*offer_outcomes);
+             i++) {
+            if (oc != NULL && strlen(offer_outcomes[i]) == n &&
+                memcmp(oc, offer_outcomes[i], n) == 0) {
+                *outcome = (enum lx_leads_offer_outcome)i;
+            }
+        }
+    }
+    return LX_OK;
+}
+
 lx_rc
 lx_leads_offer_find_tx(struct lx_store_tx *tx, int64_t lead_id,
                        int64_t firm_id, int64_t *offer_id,
                        enum lx_leads_offer_outcome *outcome, bool *found,
                        struct lx_err *err)
 {
-    static const char *const names[] = {
-        [LX_LEADS_OFFER_OPEN] = "open",
-        [LX_LEADS_OFFER_CLAIMED] = "claimed",
-        [LX_LEADS_OFFER_DECLINED] = "declined",
-        [LX_LEADS_OFFER_TIMED_OUT] = "timed_out",
-        [LX_LEADS_OFFER_CANCELLED] = "cancelled",
-    };
     struct lx_store_stmt *s = NULL;
     lx_rc rc = lx_store_prepare(tx,
-                                "SELECT id, outcome FROM lead_offers"
-                                " WHERE lead_id = :lead AND firm_id = :firm",
+                                "SELECT id, lead_id, firm_id, outcome FROM"
+                                " lead_offers WHERE lead_id = :lead AND"
+                                " firm_id = :firm",
                                 &s, err);
 
     *found = false;
     if (rc == LX_OK) {
         lx_store_bind_int(s, ":lead", lead_id);
         lx_store_bind_int(s, ":firm", firm_id);
-        rc = lx_store_step(s, found, err);
+        rc = offer_row(s, offer_id, NULL, NULL, outcome, found, err);
     }
-    if (rc == LX_OK && *found) {
-        size_t n = 0;
-        const char *oc = lx_store_col_text(s, 1, &n);
+    lx_store_stmt_free(s);
+    return rc;
+}
 
-        *offer_id = lx_store_col_int(s, 0);
-        if (outcome != NULL) {
-            *outcome = LX_LEADS_OFFER_CANCELLED;
-            for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-                if (oc != NULL && strlen(names[i]) == n &&
-                    memcmp(oc, names[i], n) == 0) {
-                    *outcome = (enum lx_leads_offer_outcome)i;
-                }
-            }
-        }
+lx_rc
+lx_leads_offer_get_tx(struct lx_store_tx *tx, int64_t offer_id,
+                      int64_t *lead_id, int64_t *firm_id,
+                      enum lx_leads_offer_outcome *outcome, bool *found,
+                      struct lx_err *err)
+{
+    struct lx_store_stmt *s = NULL;
+    lx_rc rc = lx_store_prepare(tx,
+                                "SELECT id, lead_id, firm_id, outcome FROM"
+                                " lead_offers WHERE id = :id",
+                                &s, err);
+
+    *found = false;
+    if (rc == LX_OK) {
+        lx_store_bind_int(s, ":id", offer_id);
+        rc = offer_row(s, NULL, lead_id, firm_id, outcome, found, err);
     }
     lx_store_stmt_free(s);
     return rc;

@@ -588,6 +588,8 @@ close_offer_tx(struct lx_store_tx *tx, struct act *a, const char *outcome,
                                 " RETURNING id",
                                 &s, err);
 
+    int64_t offer_id = 0;
+
     if (rc == LX_OK) {
         lx_store_bind_text(s, ":oc", outcome, strlen(outcome));
         if (reason != NULL) {
@@ -599,7 +601,17 @@ close_offer_tx(struct lx_store_tx *tx, struct act *a, const char *outcome,
         lx_store_bind_int(s, ":id", a->id);
         rc = step_one(s, err);
     }
+    if (rc == LX_OK) {
+        offer_id = lx_store_col_int(s, 0);
+    }
     lx_store_stmt_free(s);
+    /* The firm answered the offer (claim or decline) inside its window:
+     * the caller's hook closes the window's deadline in this unit. */
+    if (rc == LX_OK && a->o->on_answer != NULL &&
+        strcmp(outcome, "timed_out") != 0) {
+        rc = a->o->on_answer(a->o->on_offer_arg, tx, offer_id, a->ctx->now_ms,
+                             err);
+    }
     return rc;
 }
 
@@ -827,6 +839,86 @@ timeout_one_tx(struct lx_store_tx *tx, struct act *a, struct lx_err *err)
     if (rc == LX_OK && found) {
         rc = pass_on_tx(tx, a, err);
     }
+    return rc;
+}
+
+/* ---- first-response breach: the platform takes the lead back ------------ */
+
+lx_rc
+lx_leads_revoke_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
+                   const struct lx_leads_opts *o, int64_t offer_id,
+                   bool *revoked, struct lx_err *err)
+{
+    struct act *a = lx_xcalloc(1, sizeof(*a));
+    enum lx_leads_offer_outcome oc = LX_LEADS_OFFER_OPEN;
+    enum lx_leads_state to = LX_LEADS_NEW, st = LX_LEADS_NEW;
+    enum lx_route_area area = LX_ROUTE_AREA_NONE;
+    struct lx_store_stmt *s = NULL;
+    int64_t firm_id = 0;
+    bool found = false;
+    lx_rc rc;
+
+    if (revoked != NULL) {
+        *revoked = false;
+    }
+    a->ctx = ctx;
+    a->o = o != NULL ? o : &no_opts;
+    rc = lx_leads_offer_get_tx(tx, offer_id, &a->id, &firm_id, &oc, &found,
+                               err);
+    if (rc != LX_OK || !found || oc != LX_LEADS_OFFER_CLAIMED) {
+        goto out;
+    }
+    rc = leads__load_tx(tx, a->id, &a->row, &found, err);
+    if (rc != LX_OK || !found || a->row.firm_id != firm_id ||
+        (a->row.view.state != LX_LEADS_CLAIMED &&
+         a->row.view.state != LX_LEADS_ASSIGNED)) {
+        goto out; /* closed, returned or already elsewhere: nothing to do */
+    }
+    rc = lx_leads_transition(a->row.view.state, LX_LEADS_EV_REVOKE, &to, err);
+    if (rc == LX_OK) {
+        rc = lx_store_prepare(tx,
+                              "UPDATE lead_offers SET outcome = 'cancelled',"
+                              " decline_reason = 'no_first_response',"
+                              " closed_ms = :now WHERE id = :id AND"
+                              " outcome = 'claimed' RETURNING id",
+                              &s, err);
+    }
+    if (rc == LX_OK) {
+        lx_store_bind_int(s, ":now", ctx->now_ms);
+        lx_store_bind_int(s, ":id", offer_id);
+        rc = step_one(s, err);
+    }
+    lx_store_stmt_free(s);
+    s = NULL;
+    if (rc == LX_OK) {
+        rc = lx_store_prepare(tx,
+                              "UPDATE leads SET state = 'new', firm_id ="
+                              " NULL, staff_id = NULL, offer_deadline_ms ="
+                              " NULL, updated_ms = :now WHERE id = :id AND"
+                              " state IN ('claimed', 'assigned')"
+                              " RETURNING id",
+                              &s, err);
+    }
+    if (rc == LX_OK) {
+        lx_store_bind_int(s, ":now", ctx->now_ms);
+        lx_store_bind_int(s, ":id", a->id);
+        rc = step_one(s, err);
+    }
+    lx_store_stmt_free(s);
+    if (rc == LX_OK) {
+        rc = audit_tx(tx, ctx, LX_AUDIT_POLICY, "revoke", a->id, NULL, "done",
+                      "no_first_response", "C5.1", err);
+    }
+    (void)lx_route_area_parse(a->row.view.area, &area);
+    if (rc == LX_OK) {
+        rc = leads__distribute_tx(tx, ctx, a->o, a->id, area,
+                                  a->row.view.region, &st, err);
+    }
+    if (rc == LX_OK && revoked != NULL) {
+        *revoked = true;
+    }
+out:
+    free(a);
     return rc;
 }
 

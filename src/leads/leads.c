@@ -29,6 +29,7 @@ static const char *const state_names[LX_LEADS_STATE_COUNT] = {
 static const char *const event_names[LX_LEADS_EV_COUNT] = {
     "none",     "offer",       "decline", "timeout", "exhaust", "claim",
     "assign",   "handover",    "acknowledge", "close", "return",
+    "revoke",
 };
 
 static const char *const outcome_names[LX_LEADS_OUTCOME_COUNT] = {
@@ -40,21 +41,21 @@ static const char *const outcome_names[LX_LEADS_OUTCOME_COUNT] = {
 static const enum lx_leads_state table[LX_LEADS_STATE_COUNT]
                                       [LX_LEADS_EV_COUNT] = {
     /* none offer decline timeout exhaust claim assign handover ack close
-     * return */
+     * return revoke */
     [LX_LEADS_NEW] = {NO, LX_LEADS_OFFERED, NO, NO, LX_LEADS_EXHAUSTED, NO,
-                      NO, NO, NO, NO, NO},
+                      NO, NO, NO, NO, NO, NO},
     [LX_LEADS_OFFERED] = {NO, NO, LX_LEADS_NEW, LX_LEADS_NEW, NO,
-                          LX_LEADS_CLAIMED, NO, NO, NO, NO, NO},
+                          LX_LEADS_CLAIMED, NO, NO, NO, NO, NO, NO},
     [LX_LEADS_CLAIMED] = {NO, NO, NO, NO, NO, NO, LX_LEADS_ASSIGNED,
                           LX_LEADS_ASSIGNED, NO, LX_LEADS_CLOSED,
-                          LX_LEADS_RETURNED},
+                          LX_LEADS_RETURNED, LX_LEADS_NEW},
     [LX_LEADS_ASSIGNED] = {NO, NO, NO, NO, NO, NO, LX_LEADS_ASSIGNED,
                            LX_LEADS_ASSIGNED, LX_LEADS_ASSIGNED,
-                           LX_LEADS_CLOSED, LX_LEADS_RETURNED},
-    [LX_LEADS_CLOSED] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO},
-    [LX_LEADS_RETURNED] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO},
-    [LX_LEADS_EXHAUSTED] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO},
-    [LX_LEADS_DUPLICATE] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO},
+                           LX_LEADS_CLOSED, LX_LEADS_RETURNED, LX_LEADS_NEW},
+    [LX_LEADS_CLOSED] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO},
+    [LX_LEADS_RETURNED] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO},
+    [LX_LEADS_EXHAUSTED] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO},
+    [LX_LEADS_DUPLICATE] = {NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO},
 };
 
 const char *

@@ -27,9 +27,9 @@
  *   assigned       -        -        -        -        -        assigned
  *   (closed, returned, exhausted, duplicate: final)
  *
- *   state \ event  handover  acknowledge  close   return
- *   claimed        assigned  -            closed  returned
- *   assigned       assigned  assigned     closed  returned
+ *   state \ event  handover  acknowledge  close   return    revoke
+ *   claimed        assigned  -            closed  returned  new
+ *   assigned       assigned  assigned     closed  returned  new
  *
  * A "-" is LX_ECONFLICT whose detail names the current state. A decline or
  * timeout puts the lead back to "new" and, in the same unit of work, the
@@ -106,6 +106,7 @@ enum lx_leads_event {
     LX_LEADS_EV_ACKNOWLEDGE,
     LX_LEADS_EV_CLOSE,
     LX_LEADS_EV_RETURN,
+    LX_LEADS_EV_REVOKE, /* the platform takes it back (C5.1 breach) */
     LX_LEADS_EV_COUNT
 };
 
@@ -149,11 +150,19 @@ typedef lx_rc lx_leads_offer_fn(void *arg, struct lx_store_tx *tx,
                                 int64_t offered_ms, int64_t deadline_ms,
                                 struct lx_err *err);
 
+/* Called inside the unit in which the firm answers offer 'offer_id'
+ * (claim or decline) at 'at_ms', with on_offer_arg: close the window's
+ * deadline, e.g. with lx_sla_satisfy_tx. A non-OK return rolls back. */
+typedef lx_rc lx_leads_answer_fn(void *arg, struct lx_store_tx *tx,
+                                 int64_t offer_id, int64_t at_ms,
+                                 struct lx_err *err);
+
 struct lx_leads_opts {
     int64_t window_ms;        /* offer window; 0: 10 minutes */
     int64_t dedupe_window_ms; /* 0: LX_LEADS_DEDUPE_DEFAULT_MS */
     lx_leads_offer_fn *on_offer; /* may be NULL */
-    void *on_offer_arg;
+    lx_leads_answer_fn *on_answer; /* may be NULL */
+    void *on_offer_arg; /* handed to both hooks */
 };
 
 /* One intake. Strings are NUL-terminated; optional ones may be NULL or "". */
@@ -376,6 +385,31 @@ lx_rc lx_leads_offer_find_tx(struct lx_store_tx *tx, int64_t lead_id,
                              int64_t firm_id, int64_t *offer_id,
                              enum lx_leads_offer_outcome *outcome,
                              bool *found, struct lx_err *err);
+
+/*
+ * The offer 'offer_id' inside the caller's transaction: its lead, firm
+ * and outcome. *found is false when there is no such offer.
+ */
+lx_rc lx_leads_offer_get_tx(struct lx_store_tx *tx, int64_t offer_id,
+                            int64_t *lead_id, int64_t *firm_id,
+                            enum lx_leads_offer_outcome *outcome, bool *found,
+                            struct lx_err *err);
+
+/*
+ * First-response breach (C5.1): the firm claimed offer 'offer_id' and did
+ * not answer the user in time, so the platform takes the lead back and
+ * offers it to the next firm, inside the caller's transaction (sla/'s
+ * breach handler), as ctx's actor (the system). Only when the offer was
+ * claimed and its firm still holds the lead (claimed or assigned): the
+ * offer is closed as cancelled ("no_first_response"), the lead goes back
+ * to new (event revoke) and is distributed as after a decline — o->on_offer
+ * schedules the next window —, audited (kind policy, action "revoke",
+ * reason "no_first_response", clause C5.1). Otherwise nothing changes.
+ * *revoked (may be NULL) says which.
+ */
+lx_rc lx_leads_revoke_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
+                         const struct lx_leads_opts *o, int64_t offer_id,
+                         bool *revoked, struct lx_err *err);
 
 /* ---- lead-trading detection (C5.9; detect.c, detect_run.c) ------------ */
 

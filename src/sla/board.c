@@ -65,11 +65,25 @@ lx_sla_offer_hook(void *arg, struct lx_store_tx *tx, int64_t offer_id,
                   int64_t firm_id, int64_t offered_ms, int64_t deadline_ms,
                   struct lx_err *err)
 {
-    (void)arg;
+    const struct lx_cal *cal = arg;
+    int64_t due = 0;
+    lx_rc rc;
+
     /* The window is [offered, deadline): its last instant on time is
      * deadline - 1. */
-    return lx_sla_schedule_tx(tx, LX_SLA_LEAD_OFFER, offer_id, firm_id,
-                              offered_ms, deadline_ms - 1, NULL, err);
+    rc = lx_sla_schedule_tx(tx, LX_SLA_LEAD_OFFER, offer_id, firm_id,
+                            offered_ms, deadline_ms - 1, NULL, err);
+    if (rc != LX_OK || cal == NULL) {
+        return rc;
+    }
+    /* C5.1: from the lead reaching the firm to its first message or
+     * call (lx_sla_contact_hook). */
+    rc = lx_sla_due(cal, LX_SLA_FIRST_RESPONSE, offered_ms, &due, NULL, err);
+    if (rc == LX_OK) {
+        rc = lx_sla_schedule_tx(tx, LX_SLA_FIRST_RESPONSE, offer_id, firm_id,
+                                offered_ms, due, NULL, err);
+    }
+    return rc;
 }
 
 lx_rc
@@ -87,5 +101,14 @@ lx_sla_contact_hook(void *arg, struct lx_store_tx *tx, int64_t lead_id,
         return rc;
     }
     return lx_sla_satisfy_tx(tx, LX_SLA_FIRST_RESPONSE, offer_id, at_ms, NULL,
+                             err);
+}
+
+lx_rc
+lx_sla_answer_hook(void *arg, struct lx_store_tx *tx, int64_t offer_id,
+                   int64_t at_ms, struct lx_err *err)
+{
+    (void)arg;
+    return lx_sla_satisfy_tx(tx, LX_SLA_LEAD_OFFER, offer_id, at_ms, NULL,
                              err);
 }

@@ -161,16 +161,36 @@ heap_refresh(struct lx_sla_runner *r, size_t *added, struct lx_err *err)
 /* Fire until a unit comes back short. LX_OK means every row due at 'now'
  * has been handled by someone (fired here or elsewhere, or met); *fired
  * counts what this call fired. */
+/* The leads options the runner re-offers with: the configured windows,
+ * and the offer hook scheduling each new window and first response. */
+static void
+reoffer_opts(const struct lx_sla_runner *r, struct lx_leads_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->on_offer = lx_sla_offer_hook;
+    o->on_answer = lx_sla_answer_hook;
+    o->on_offer_arg = (void *)(uintptr_t)r->o.cal; /* read only */
+    if (r->app->conf != NULL) {
+        o->window_ms = r->app->conf->leads_offer_window_s * 1000;
+        o->dedupe_window_ms = r->app->conf->leads_dedupe_window_s * 1000;
+    }
+}
+
 static lx_rc
 fire_all(struct lx_sla_runner *r, int64_t now, struct lx_err *err)
 {
+    struct lx_leads_opts lo;
     struct lx_sla_fire_opts fo = {
         .now_ms = now,
         .grace_ms = r->o.grace_ms,
         .limit = r->o.batch,
         .fired_by = r->instance,
         .log = &r->app->log,
+        .app = r->app->keys != NULL ? r->app : NULL,
+        .reoffer = &lo,
     };
+
+    reoffer_opts(r, &lo);
 
     for (;;) {
         int fired = 0;
@@ -219,15 +239,12 @@ heap_settle(struct lx_sla_runner *r, int64_t now, bool handled)
 static lx_rc
 reoffer_due(struct lx_sla_runner *r, int64_t now, struct lx_err *err)
 {
-    struct lx_leads_opts o = {.on_offer = lx_sla_offer_hook};
+    struct lx_leads_opts o;
     struct lx_ctx ctx;
     int64_t n = 0;
     lx_rc rc;
 
-    if (r->app->conf != NULL) {
-        o.window_ms = r->app->conf->leads_offer_window_s * 1000;
-        o.dedupe_window_ms = r->app->conf->leads_dedupe_window_s * 1000;
-    }
+    reoffer_opts(r, &o);
     lx_ctx_init(&ctx, r->app, now);
     ctx.actor.kind = LX_ACTOR_SYSTEM;
     snprintf(ctx.req_id, sizeof(ctx.req_id), "sla-%.40s", r->instance);

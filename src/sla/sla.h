@@ -41,8 +41,11 @@
  *
  * Kinds and what a breach does (lx_sla_kind_clause, docs/sla.md):
  *   lead_offer        C5.1  offer window ran out: recorded, no violation
- *                           (the leads service re-offers; NEEDSWORK(#8))
- *   first_response    C5.1  violation (30 min / 2 h, lx_sla_due)
+ *                           (the runner's lx_leads_timeout_due re-offers)
+ *   first_response    C5.1  violation when the firm had claimed the offer
+ *                           (30 min / 2 h from the offer, lx_sla_due),
+ *                           and the lead goes to the next firm; an offer
+ *                           declined or timed out is no breach of it
  *   complaint         C6.1  violation (general: 1 working day)
  *   complaint_urgent  C6.1  violation (urgent: 4 hours)
  *   incident_report   C6.2  violation (the firm's "immediately", as set)
@@ -60,6 +63,7 @@
 
 #include "base/ctx.h"
 #include "base/err.h"
+#include "leads/leads.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -91,6 +95,16 @@ const char *lx_sla_kind_clause(enum lx_sla_kind kind);
 /* Whether a breach of this kind is the firm's violation (false for the
  * lead offer window and the platform's own CAC clock). */
 bool lx_sla_kind_is_violation(enum lx_sla_kind kind);
+
+struct lx_conf;
+
+/*
+ * The business calendar the daemon's deadlines use: calendar.file when
+ * set, else the embedded official schedules (data/cn-holidays/). *out is
+ * caller-owned (lx_cal_free). Errors name the key, never file content.
+ */
+lx_rc lx_sla_calendar_load(const struct lx_conf *conf, struct lx_cal **out,
+                           struct lx_err *err);
 
 /*
  * The deadline of 'kind' for a clock starting at 'start_ms', on the
@@ -149,6 +163,12 @@ struct lx_sla_fire_opts {
     int limit;                /* rows per unit, 1..LX_SLA_FIRE_MAX */
     const char *fired_by;     /* this daemon's id, a short token */
     const struct lx_log *log; /* where "sla_breach" lines go; NULL: none */
+    /* First-response breaches take the lead back and offer it to the next
+     * firm (lx_leads_revoke_tx) in the same unit, as the system of 'app'
+     * with these options (on_offer schedules the new windows). NULL: the
+     * violation is recorded and the lead stays where it is. */
+    struct lx_app *app;
+    const struct lx_leads_opts *reoffer;
 };
 
 /*
@@ -244,12 +264,23 @@ lx_rc lx_sla_breach_counts(struct lx_store *st, int64_t from_ms, int64_t to_ms,
 /*
  * The leads service's on_offer hook (leads.h lx_leads_offer_fn): schedule
  * the offer's window [offered_ms, deadline_ms) as a lead_offer deadline
- * in the unit that records the offer. The runner re-offers leads whose
- * window ran out (lx_leads_timeout_due) after each firing round.
+ * and, when 'arg' is the business calendar (const struct lx_cal *), the
+ * firm's first-response deadline (C5.1: 30 minutes, 2 hours when the
+ * lead arrives in a special period) from offered_ms, in the unit that
+ * records the offer. The runner re-offers leads whose window ran out
+ * (lx_leads_timeout_due) after each firing round.
  */
 lx_rc lx_sla_offer_hook(void *arg, struct lx_store_tx *tx, int64_t offer_id,
                         int64_t firm_id, int64_t offered_ms,
                         int64_t deadline_ms, struct lx_err *err);
+
+/*
+ * The leads service's on_answer hook (leads.h lx_leads_answer_fn): the
+ * firm claimed or declined offer 'offer_id' in its window, so the window's
+ * lead_offer deadline is met (it never fires). 'arg' is unused here.
+ */
+lx_rc lx_sla_answer_hook(void *arg, struct lx_store_tx *tx, int64_t offer_id,
+                         int64_t at_ms, struct lx_err *err);
 
 /*
  * The conversation service's on_contact hook (talk.h lx_talk_contact_fn):
@@ -273,6 +304,8 @@ struct lx_sla_runner_opts {
     int64_t poll_ms;      /* longest sleep; <= 0: 1000 */
     int batch;            /* rows per unit; <= 0: 64 */
     const char *instance; /* fired_by; NULL: "<host>:<pid>" */
+    const struct lx_cal *cal; /* for first-response deadlines of re-offers;
+                                 NULL: none scheduled */
 };
 
 struct lx_sla_runner;

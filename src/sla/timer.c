@@ -4,12 +4,15 @@
  */
 #include "sla/sla.h"
 
+#include "base/conf.h"
 #include "base/err.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/time.h"
 #include "cal/cal.h"
 #include "enforce/enforce.h"
+#include "leads/leads.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -92,6 +95,23 @@ lx_sla_state_name(enum lx_sla_state state)
         return "satisfied";
     }
     return "open";
+}
+
+lx_rc
+lx_sla_calendar_load(const struct lx_conf *conf, struct lx_cal **out,
+                     struct lx_err *err)
+{
+    struct lx_data d;
+    lx_rc rc;
+
+    *out = NULL;
+    rc = lx_data_open(conf->calendar_file, "data/cn-holidays/", ".csv",
+                      LX_CAL_MAX_CSV_BYTES, "calendar.file", &d, err);
+    if (rc == LX_OK) {
+        rc = lx_cal_load(d.p, d.len, out, err);
+    }
+    lx_data_release(&d);
+    return rc;
 }
 
 lx_rc
@@ -289,6 +309,8 @@ struct fired_row {
     int64_t id, object_id, firm_id, due_ms;
     enum lx_sla_kind kind;
     bool late;
+    bool violation; /* a violation record was written */
+    bool revoked;   /* first response: the lead went to the next firm */
 };
 
 struct fire_req {
@@ -300,19 +322,49 @@ struct fire_req {
 /* The kind's breach handler: the violation with its clause, idempotent by
  * (kind, object). Kinds that are no violation only get the fired mark. */
 static lx_rc
-breach(struct lx_store_tx *tx, const struct fired_row *r, struct lx_err *err)
+breach(struct lx_store_tx *tx, const struct lx_sla_fire_opts *o,
+       struct fired_row *r, struct lx_err *err)
 {
+    enum lx_leads_offer_outcome oc = LX_LEADS_OFFER_OPEN;
+    int64_t lead_id = 0, firm_id = 0;
     char obj[48], ev[48];
+    bool found = false;
+    lx_rc rc;
 
     if (!lx_sla_kind_is_violation(r->kind)) {
         return LX_OK;
     }
+    if (r->kind == LX_SLA_FIRST_RESPONSE) {
+        /* Only a firm that took the lead owed the user an answer; an
+         * offer declined or left to time out is the offer window's. (A
+         * deadline whose object is no offer — scheduled by hand with
+         * `lexgate sla schedule` — is a breach as scheduled.) */
+        rc = lx_leads_offer_get_tx(tx, r->object_id, &lead_id, &firm_id, &oc,
+                                   &found, err);
+        if (rc != LX_OK || (found && oc != LX_LEADS_OFFER_CLAIMED)) {
+            return rc;
+        }
+    }
     snprintf(obj, sizeof(obj), "%s:%lld", lx_sla_kind_name(r->kind),
              (long long)r->object_id);
     snprintf(ev, sizeof(ev), "sla_timer:%lld", (long long)r->id);
-    return lx_enforce_violation_add_tx(
-        tx, r->firm_id, lx_sla_kind_clause(r->kind), lx_sla_kind_name(r->kind),
-        obj, r->due_ms, ev, NULL, err);
+    rc = lx_enforce_violation_add_tx(tx, r->firm_id,
+                                     lx_sla_kind_clause(r->kind),
+                                     lx_sla_kind_name(r->kind), obj, r->due_ms,
+                                     ev, NULL, err);
+    r->violation = rc == LX_OK;
+    if (rc == LX_OK && r->kind == LX_SLA_FIRST_RESPONSE && o->app != NULL &&
+        o->reoffer != NULL) {
+        struct lx_ctx ctx;
+
+        lx_ctx_init(&ctx, o->app, o->now_ms);
+        ctx.actor.kind = LX_ACTOR_SYSTEM;
+        snprintf(ctx.req_id, sizeof(ctx.req_id), "sla-%.40s", o->fired_by);
+        rc = lx_leads_revoke_tx(tx, &ctx, o->reoffer, r->object_id,
+                                &r->revoked, err);
+        lx_ctx_release(&ctx);
+    }
+    return rc;
 }
 
 static lx_rc
@@ -400,7 +452,7 @@ fire_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
              * lock or the single writer): not ours to handle. */
             continue;
         }
-        rc = breach(tx, r, err);
+        rc = breach(tx, o, r, err);
         if (rc != LX_OK) {
             goto out;
         }
@@ -458,8 +510,9 @@ lx_sla_fire_due(struct lx_store *st, const struct lx_sla_fire_opts *o,
             struct lx_log_line l;
 
             lx_log_begin(&l, o->log,
-                         lx_sla_kind_is_violation(r->kind) ? LX_LOG_WARN
-                                                           : LX_LOG_ERROR,
+                         !lx_sla_kind_is_violation(r->kind) ? LX_LOG_ERROR
+                         : r->violation                     ? LX_LOG_WARN
+                                                            : LX_LOG_INFO,
                          "sla_breach", NULL, o->now_ms);
             lx_log_id(&l, "kind", lx_sla_kind_name(r->kind));
             lx_log_id(&l, "clause", lx_sla_kind_clause(r->kind));
@@ -468,7 +521,10 @@ lx_sla_fire_due(struct lx_store *st, const struct lx_sla_fire_opts *o,
             lx_log_int(&l, "firm", r->firm_id);
             lx_log_int(&l, "due_ms", r->due_ms);
             lx_log_bool(&l, "late", r->late);
-            lx_log_bool(&l, "violation", lx_sla_kind_is_violation(r->kind));
+            lx_log_bool(&l, "violation", r->violation);
+            if (r->kind == LX_SLA_FIRST_RESPONSE) {
+                lx_log_bool(&l, "reoffered", r->revoked);
+            }
             lx_log_id(&l, "by", o->fired_by);
             lx_log_end(&l);
         }

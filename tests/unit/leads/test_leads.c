@@ -316,17 +316,18 @@ test_transition_table(void **state)
     static const char *const expect[LX_LEADS_STATE_COUNT]
                                      [LX_LEADS_EV_COUNT] = {
         /* none offer decline timeout exhaust claim assign handover ack
-         * close return */
-        {".", "offered", ".", ".", "exhausted", ".", ".", ".", ".", ".", "."},
-        {".", ".", "new", "new", ".", "claimed", ".", ".", ".", ".", "."},
+         * close return revoke */
+        {".", "offered", ".", ".", "exhausted", ".", ".", ".", ".", ".", ".",
+         "."},
+        {".", ".", "new", "new", ".", "claimed", ".", ".", ".", ".", ".", "."},
         {".", ".", ".", ".", ".", ".", "assigned", "assigned", ".", "closed",
-         "returned"},
+         "returned", "new"},
         {".", ".", ".", ".", ".", ".", "assigned", "assigned", "assigned",
-         "closed", "returned"},
-        {".", ".", ".", ".", ".", ".", ".", ".", ".", ".", "."},
-        {".", ".", ".", ".", ".", ".", ".", ".", ".", ".", "."},
-        {".", ".", ".", ".", ".", ".", ".", ".", ".", ".", "."},
-        {".", ".", ".", ".", ".", ".", ".", ".", ".", ".", "."},
+         "closed", "returned", "new"},
+        {".", ".", ".", ".", ".", ".", ".", ".", ".", ".", ".", "."},
+        {".", ".", ".", ".", ".", ".", ".", ".", ".", ".", ".", "."},
+        {".", ".", ".", ".", ".", ".", ".", ".", ".", ".", ".", "."},
+        {".", ".", ".", ".", ".", ".", ".", ".", ".", ".", ".", "."},
     };
     (void)state;
 

@@ -761,6 +761,274 @@ test_runner_reoffers_timed_out_leads(void **state)
     rmdir(keys);
 }
 
+/* ---- first response (C5.1) ------------------------------------------------ */
+
+/* A daemon's app on the fixture's store: keys, the demo people. */
+struct demo_app {
+    struct lx_conf conf;
+    struct lx_app app;
+    struct lx_cal *cal;
+    char keys[128];
+    int devnull;
+};
+
+static void
+demo_app_up(struct fx *f, struct demo_app *d)
+{
+    struct lx_people_demo_out *demo = calloc(1, sizeof(*demo));
+    struct lx_err err = {0};
+
+    memset(d, 0, sizeof(*d));
+    d->devnull = open("/dev/null", O_WRONLY);
+    assert_true(d->devnull >= 0);
+    lx_conf_defaults(&d->conf);
+    snprintf(d->keys, sizeof(d->keys), "%s/keys", f->dir);
+    assert_int_equal(lx_crypto_init(&err), LX_OK);
+    assert_int_equal(lx_crypto_keys_create(d->keys, &err), LX_OK);
+    assert_int_equal(lx_crypto_keys_load(d->keys, &d->app.keys, &err), LX_OK);
+    d->app.store = f->st;
+    d->app.conf = &d->conf;
+    d->app.log.fd = d->devnull;
+    d->app.log.min_level = LX_LOG_ERROR;
+    assert_int_equal(lx_people_demo_seed(&d->app, demo, &err), LX_OK);
+    assert_int_equal(lx_sla_calendar_load(&d->conf, &d->cal, &err), LX_OK);
+    free(demo);
+}
+
+static void
+demo_app_down(struct demo_app *d)
+{
+    lx_cal_free(d->cal);
+    lx_crypto_keys_free(d->app.keys);
+    close(d->devnull);
+    for (const char *const *k = (const char *const[]){"master.key",
+                                                       "signing.key",
+                                                       "signing.pub", NULL};
+         *k != NULL; k++) {
+        char path[192];
+        snprintf(path, sizeof(path), "%s/%s", d->keys, *k);
+        unlink(path);
+    }
+    rmdir(d->keys);
+}
+
+/* A lead taken at 'now' as the system, its offer hooked to sla/ with the
+ * calendar; returns its id. */
+static int64_t
+intake_at(struct demo_app *d, int64_t now, const char *phone)
+{
+    struct lx_leads_opts o = {.on_offer = lx_sla_offer_hook,
+                              .on_answer = lx_sla_answer_hook,
+                              .on_offer_arg = d->cal};
+    struct lx_leads_intake in = {
+        .area = "labor",
+        .region = "110105",
+        .description = "公司拖欠工资三个月。",
+        .phone = phone,
+        .consent_version = "2026-01",
+        .consent_ms = now - 1000,
+        .consent_share = true,
+    };
+    struct lx_leads_intake_result out = {0};
+    struct lx_ctx ctx;
+
+    lx_ctx_init(&ctx, &d->app, now);
+    ctx.actor.kind = LX_ACTOR_SYSTEM;
+    assert_int_equal(lx_leads_intake(&ctx, &o, &in, &out), LX_OK);
+    assert_int_equal(out.state, LX_LEADS_OFFERED);
+    lx_ctx_release(&ctx);
+    return out.id;
+}
+
+/* Act as the lawyer of the firm the lead is offered to, and claim it. */
+static int64_t
+claim_as_lawyer(struct fx *f, struct demo_app *d, int64_t lead, int64_t now)
+{
+    char sql[256];
+    int64_t firm, lawyer;
+    struct lx_ctx ctx;
+
+    snprintf(sql, sizeof(sql),
+             "SELECT firm_id FROM leads WHERE id = %lld", (long long)lead);
+    firm = count(f->st, sql);
+    snprintf(sql, sizeof(sql),
+             "SELECT MIN(id) FROM staff WHERE org_id = %lld AND role ="
+             " 'lawyer'",
+             (long long)firm);
+    lawyer = count(f->st, sql);
+    assert_true(firm > 0 && lawyer > 0);
+    lx_ctx_init(&ctx, &d->app, now);
+    ctx.actor.kind = LX_ACTOR_STAFF;
+    ctx.actor.id = lawyer;
+    ctx.actor.firm_id = firm;
+    snprintf(ctx.actor.role, sizeof(ctx.actor.role), "lawyer");
+    {
+        struct lx_leads_opts o = {.on_answer = lx_sla_answer_hook};
+
+        assert_int_equal(lx_leads_claim(&ctx, &o, lead), LX_OK);
+    }
+    lx_ctx_release(&ctx);
+    return firm;
+}
+
+static int
+fire_reoffer(struct demo_app *d, int64_t now)
+{
+    struct lx_leads_opts lo = {.on_offer = lx_sla_offer_hook,
+                               .on_answer = lx_sla_answer_hook,
+                               .on_offer_arg = d->cal};
+    struct lx_sla_fire_opts o = {.now_ms = now,
+                                 .grace_ms = 5000,
+                                 .limit = 64,
+                                 .fired_by = "fr-test",
+                                 .app = &d->app,
+                                 .reoffer = &lo};
+    struct lx_err err = {0};
+    int n = -1;
+
+    assert_int_equal(lx_sla_fire_due(d->app.store, &o, &n, &err), LX_OK);
+    return n;
+}
+
+/* 10:00 +08:00 of the day after the wall clock's, so the demo accounts'
+ * training and licences (dated now) hold; *due gets its first-response
+ * deadline on the calendar. */
+static int64_t
+tomorrow_ten(struct demo_app *d, int64_t *due)
+{
+    const int64_t day = 86400000, tz = 8 * 3600000;
+    int64_t t = lx_time_now_ms() + tz;
+    struct lx_err err = {0};
+
+    t = t - t % day + day + 10 * 3600000 - tz;
+    assert_int_equal(
+        lx_sla_due(d->cal, LX_SLA_FIRST_RESPONSE, t, due, NULL, &err), LX_OK);
+    return t;
+}
+
+static lx_rc
+contact_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    const int64_t *v = arg; /* lead, firm, at */
+
+    return lx_sla_contact_hook(NULL, tx, v[0], v[1], v[2], err);
+}
+
+/*
+ * The offer starts the firm's first-response clock on the calendar (30
+ * minutes, or 2 hours when tomorrow is not a working day). A
+ * firm that claims and stays silent breaches C5.1 and loses the lead to
+ * the next firm; a firm that writes in time does not; a firm that only
+ * declined never owed an answer.
+ */
+static void
+test_first_response(void **state)
+{
+    struct fx *f = *state;
+    struct demo_app d;
+    struct lx_err err = {0};
+    const int64_t min = 60 * 1000;
+    int64_t t0, due, silent, answered, firm_s, firm_a, v[3];
+    char sql[512];
+
+    demo_app_up(f, &d);
+    t0 = tomorrow_ten(&d, &due);
+    assert_true(due == t0 + 30 * min || due == t0 + 120 * min);
+    silent = intake_at(&d, t0, "13800138001");
+    answered = intake_at(&d, t0, "13800138002");
+    /* Both offers carry the first-response deadline. */
+    snprintf(sql, sizeof(sql),
+             "SELECT COUNT(*) FROM sla_timer WHERE kind = 'first_response'"
+             " AND start_ms = %lld AND due_ms = %lld",
+             (long long)t0, (long long)due);
+    assert_int_equal(count(f->st, sql), 2);
+    firm_s = claim_as_lawyer(f, &d, silent, t0 + 2 * min);
+    firm_a = claim_as_lawyer(f, &d, answered, t0 + 2 * min);
+
+    /* The second firm's first message at 20 minutes meets its deadline. */
+    v[0] = answered;
+    v[1] = firm_a;
+    v[2] = t0 + 20 * min;
+    assert_int_equal(lx_store_write(f->st, contact_unit, v, &err), LX_OK);
+
+    /* A minute past the deadline only the silent firm's fires. */
+    assert_int_equal(fire_reoffer(&d, due + min), 1);
+    snprintf(sql, sizeof(sql),
+             "SELECT COUNT(*) FROM violation WHERE kind ="
+             " 'first_response' AND clause = 'C5.1' AND firm_id = %lld",
+             (long long)firm_s);
+    assert_int_equal(count(f->st, sql), 1);
+    assert_int_equal(count(f->st, "SELECT COUNT(*) FROM violation"
+                                  " WHERE kind = 'first_response'"),
+                     1);
+    /* The silent firm's lead was taken back and went on: its offer is
+     * cancelled, the lead is no longer the firm's. */
+    snprintf(sql, sizeof(sql),
+             "SELECT COUNT(*) FROM lead_offers WHERE lead_id = %lld AND"
+             " firm_id = %lld AND outcome = 'cancelled' AND decline_reason ="
+             " 'no_first_response'",
+             (long long)silent, (long long)firm_s);
+    assert_int_equal(count(f->st, sql), 1);
+    snprintf(sql, sizeof(sql),
+             "SELECT COUNT(*) FROM leads WHERE id = %lld AND state IN"
+             " ('offered', 'exhausted') AND COALESCE(firm_id, 0) <> %lld",
+             (long long)silent, (long long)firm_s);
+    assert_int_equal(count(f->st, sql), 1);
+    /* The answering firm keeps its lead. */
+    snprintf(sql, sizeof(sql),
+             "SELECT COUNT(*) FROM leads WHERE id = %lld AND state ="
+             " 'claimed' AND firm_id = %lld",
+             (long long)answered, (long long)firm_a);
+    assert_int_equal(count(f->st, sql), 1);
+    /* Firing again changes nothing: each deadline fires once. */
+    assert_int_equal(fire_reoffer(&d, due + 10 * min), 0);
+    assert_int_equal(count(f->st, "SELECT COUNT(*) FROM violation"
+                                  " WHERE kind = 'first_response'"),
+                     1);
+    demo_app_down(&d);
+}
+
+/* A firm that declines the offer never owed the user an answer: its
+ * first-response deadline fires without a violation. */
+static void
+test_first_response_declined(void **state)
+{
+    struct fx *f = *state;
+    struct demo_app d;
+    int64_t t0, due, lead, firm, lawyer;
+    char sql[256];
+    struct lx_ctx ctx;
+
+    demo_app_up(f, &d);
+    t0 = tomorrow_ten(&d, &due);
+    lead = intake_at(&d, t0, "13800138003");
+    snprintf(sql, sizeof(sql), "SELECT firm_id FROM leads WHERE id = %lld",
+             (long long)lead);
+    firm = count(f->st, sql);
+    snprintf(sql, sizeof(sql),
+             "SELECT MIN(id) FROM staff WHERE org_id = %lld AND role ="
+             " 'lawyer'",
+             (long long)firm);
+    lawyer = count(f->st, sql);
+    lx_ctx_init(&ctx, &d.app, t0 + 60000);
+    ctx.actor.kind = LX_ACTOR_STAFF;
+    ctx.actor.id = lawyer;
+    ctx.actor.firm_id = firm;
+    snprintf(ctx.actor.role, sizeof(ctx.actor.role), "lawyer");
+    {
+        struct lx_leads_opts o = {.on_answer = lx_sla_answer_hook};
+
+        assert_int_equal(lx_leads_decline(&ctx, &o, lead, "no_capacity"),
+                         LX_OK);
+    }
+    lx_ctx_release(&ctx);
+    assert_true(fire_reoffer(&d, due + 60000) >= 1);
+    assert_int_equal(count(f->st, "SELECT COUNT(*) FROM violation"
+                                  " WHERE kind = 'first_response'"),
+                     0);
+    demo_app_down(&d);
+}
+
 struct fig_collect {
     struct lx_sla_figures f[4];
     int n;
@@ -1088,6 +1356,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_runner_reoffers_timed_out_leads,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_runner_injected_clock, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_first_response, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_response_declined, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_board, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enforce_ledger, setup, teardown),
