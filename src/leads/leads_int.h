@@ -39,6 +39,18 @@ lx_rc leads__load_tx(struct lx_store_tx *tx, int64_t id, struct leads__row *r,
 /* Whether the actor of ctx may see the lead (leads.h, lx_leads_get). */
 bool leads__visible(const struct lx_ctx *ctx, const struct leads__row *r);
 
+/* Step a statement that must return one row (UPDATE … RETURNING id): no
+ * row is LX_ECONFLICT, the lead moved under us. */
+struct lx_store_stmt;
+lx_rc leads__step_one(struct lx_store_stmt *s, struct lx_err *err);
+
+/* The offer record of lead 'lead_id' (lead_offers, by attempt) as the
+ * route engine's offer state. */
+struct lx_route_offer_state;
+lx_rc leads__offer_state_tx(struct lx_store_tx *tx, int64_t lead_id,
+                            struct lx_route_offer_state *st,
+                            struct lx_err *err);
+
 /*
  * Offer lead 'id' (state new) to the next eligible firm, or mark it
  * exhausted, inside tx; *state gets the new state. Records the offer row,
