@@ -35,7 +35,8 @@ static struct lx_leads_opts
 opts_of(const struct lx_http_req *req)
 {
     struct lx_leads_opts o = {.on_offer = lx_sla_offer_hook,
-                              .on_answer = lx_sla_answer_hook};
+                              .on_answer = lx_sla_answer_hook,
+                              .record = lx_sla_route_record_tx};
     const struct lx_conf *c = req->srv != NULL ? req->srv->app->conf : NULL;
 
     /* The calendar makes the hook schedule the first response too. */

@@ -9,6 +9,7 @@
 #include "leads/leads_int.h"
 
 #include "base/mem.h"
+#include "enforce/enforce.h"
 #include "route/route.h"
 #include "store/store.h"
 
@@ -245,9 +246,25 @@ snap_children_tx(struct lx_store_tx *tx, struct snap *sn, int64_t day_ms,
 
 /* Load the snapshot and drop firms that could never be offered anything
  * (no region or no area): the index refuses them. */
+/* C8.1 points until the enforcement ladder weighs them: one per violation
+ * record of the firm in the window. */
 static lx_rc
-snap_load_tx(struct lx_store_tx *tx, int64_t now_ms, struct snap *sn,
-             struct lx_err *err)
+points_fn(int64_t firm_id, const char *clause, int64_t count, void *arg)
+{
+    struct lx_route_firm *f = snap_find(arg, firm_id, NULL);
+    int64_t p;
+
+    (void)clause;
+    if (f != NULL) {
+        p = (int64_t)f->violation_points + count;
+        f->violation_points = p > 1000000 ? 1000000 : (uint32_t)p;
+    }
+    return LX_OK;
+}
+
+static lx_rc
+snap_load_tx(struct lx_store_tx *tx, const struct lx_leads_opts *o,
+             int64_t now_ms, struct snap *sn, struct lx_err *err)
 {
     int64_t day_ms = leads__local_days(now_ms) * LEADS_DAY_MS - LEADS_TZ_MS;
     lx_rc rc = snap_firms_tx(tx, sn, err);
@@ -255,6 +272,16 @@ snap_load_tx(struct lx_store_tx *tx, int64_t now_ms, struct snap *sn,
 
     if (rc == LX_OK) {
         rc = snap_children_tx(tx, sn, day_ms, err);
+    }
+    /* The SLA record: violations over the window, first responses from
+     * sla/ through the hook. Complaint rates stay neutral (0) until
+     * complaints are recorded (cases/). */
+    if (rc == LX_OK) {
+        rc = lx_enforce_violation_counts_tx(tx, now_ms - LEADS_RECORD_MS,
+                                            now_ms + 1, points_fn, sn, err);
+    }
+    if (rc == LX_OK && o->record != NULL) {
+        rc = o->record(o->on_offer_arg, tx, now_ms, sn->firms, sn->n, err);
     }
     if (rc != LX_OK) {
         return rc;
@@ -386,7 +413,7 @@ leads__distribute_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
         rc = leads__is_canary_tx(tx, id, &canary, err);
     }
     if (rc == LX_OK && !canary) {
-        rc = snap_load_tx(tx, ctx->now_ms, &sn, err);
+        rc = snap_load_tx(tx, o, ctx->now_ms, &sn, err);
     }
     if (rc == LX_OK && !canary) {
         rc = lx_route_index_build(sn.firms, sn.n, &ix, err);

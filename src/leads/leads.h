@@ -157,12 +157,26 @@ typedef lx_rc lx_leads_answer_fn(void *arg, struct lx_store_tx *tx,
                                  int64_t offer_id, int64_t at_ms,
                                  struct lx_err *err);
 
+/*
+ * Called while the routing snapshot is read, inside the distributing unit:
+ * fill the first-response part of each firm's SLA record
+ * (responses_measured, first_response_median_s of route.h) as measured
+ * at now_ms. 'firms' is ascending by id. sla/ provides it
+ * (lx_sla_route_record_tx); without it every firm counts as not yet
+ * measured (the route engine's neutral score).
+ */
+struct lx_route_firm;
+typedef lx_rc lx_leads_record_fn(void *arg, struct lx_store_tx *tx,
+                                 int64_t now_ms, struct lx_route_firm *firms,
+                                 size_t n, struct lx_err *err);
+
 struct lx_leads_opts {
     int64_t window_ms;        /* offer window; 0: 10 minutes */
     int64_t dedupe_window_ms; /* 0: LX_LEADS_DEDUPE_DEFAULT_MS */
     lx_leads_offer_fn *on_offer; /* may be NULL */
     lx_leads_answer_fn *on_answer; /* may be NULL */
     void *on_offer_arg; /* handed to both hooks */
+    lx_leads_record_fn *record; /* may be NULL: SLA record neutral */
 };
 
 /* One intake. Strings are NUL-terminated; optional ones may be NULL or "". */

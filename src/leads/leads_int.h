@@ -14,6 +14,7 @@ struct lx_store_tx;
 
 #define LEADS_DAY_MS (24LL * 3600 * 1000)
 #define LEADS_TZ_MS (8LL * 3600 * 1000) /* the business day is UTC+08:00 */
+#define LEADS_RECORD_MS (90 * LEADS_DAY_MS) /* violations counted in routing */
 
 /* A lead row: the partner view plus the platform-only columns. */
 struct leads__row {

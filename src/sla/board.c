@@ -10,9 +10,13 @@
  */
 #include "enforce/enforce.h"
 #include "leads/leads.h"
+#include "route/route.h"
+#include "base/mem.h"
 #include "sla/sla.h"
 #include "store/store.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 lx_rc
@@ -111,4 +115,107 @@ lx_sla_answer_hook(void *arg, struct lx_store_tx *tx, int64_t offer_id,
     (void)arg;
     return lx_sla_satisfy_tx(tx, LX_SLA_LEAD_OFFER, offer_id, at_ms, NULL,
                              err);
+}
+
+#define RECORD_DAYS 30
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static struct lx_route_firm *
+firm_find(struct lx_route_firm *firms, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (firms[mid].id == (uint64_t)id) {
+            return &firms[mid];
+        }
+        if (firms[mid].id < (uint64_t)id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
+/* The median of v[0..n) (n > 0), sorted here, in whole seconds. */
+static uint32_t
+median_s(int64_t *v, size_t n)
+{
+    int64_t m;
+
+    qsort(v, n, sizeof(*v), cmp_i64);
+    m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    m = m < 0 ? 0 : m / 1000;
+    return m > UINT32_MAX ? UINT32_MAX : (uint32_t)m;
+}
+
+lx_rc
+lx_sla_route_record_tx(void *arg, struct lx_store_tx *tx, int64_t now_ms,
+                       struct lx_route_firm *firms, size_t n,
+                       struct lx_err *err)
+{
+    struct lx_store_stmt *s = NULL;
+    struct lx_route_firm *cur = NULL;
+    int64_t *v = NULL, cur_id = 0;
+    size_t nv = 0, cap = 0;
+    bool row = false;
+    lx_rc rc;
+
+    (void)arg;
+    rc = lx_store_prepare(tx,
+                          "SELECT firm_id, done_ms - start_ms FROM sla_timer"
+                          " WHERE kind = 'first_response' AND start_ms >="
+                          " :from AND start_ms <= :now AND done_ms IS NOT"
+                          " NULL ORDER BY firm_id",
+                          &s, err);
+    if (rc == LX_OK) {
+        lx_store_bind_int(s, "from", now_ms - RECORD_DAYS * 86400000LL);
+        lx_store_bind_int(s, "now", now_ms);
+    }
+    for (;;) {
+        int64_t id = 0;
+
+        if (rc == LX_OK) {
+            rc = lx_store_step(s, &row, err);
+        }
+        if (rc != LX_OK) {
+            break;
+        }
+        id = row ? lx_store_col_int(s, 0) : 0;
+        if (!row || id != cur_id) {
+            /* The previous firm's rows are complete. */
+            if (cur != NULL && nv > 0) {
+                cur->responses_measured =
+                    nv > UINT32_MAX ? UINT32_MAX : (uint32_t)nv;
+                cur->first_response_median_s = median_s(v, nv);
+            }
+            if (!row) {
+                break;
+            }
+            cur_id = id;
+            cur = firm_find(firms, n, id);
+            nv = 0;
+        }
+        if (cur == NULL) {
+            continue;
+        }
+        if (nv == cap) {
+            cap = cap == 0 ? 64 : cap * 2;
+            v = lx_xrealloc(v, cap * sizeof(*v));
+        }
+        v[nv++] = lx_store_col_int(s, 1);
+    }
+    lx_store_stmt_free(s);
+    free(v);
+    return rc;
 }

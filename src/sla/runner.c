@@ -169,6 +169,7 @@ reoffer_opts(const struct lx_sla_runner *r, struct lx_leads_opts *o)
     memset(o, 0, sizeof(*o));
     o->on_offer = lx_sla_offer_hook;
     o->on_answer = lx_sla_answer_hook;
+    o->record = lx_sla_route_record_tx;
     o->on_offer_arg = (void *)(uintptr_t)r->o.cal; /* read only */
     if (r->app->conf != NULL) {
         o->window_ms = r->app->conf->leads_offer_window_s * 1000;

@@ -275,6 +275,18 @@ lx_rc lx_sla_offer_hook(void *arg, struct lx_store_tx *tx, int64_t offer_id,
                         int64_t deadline_ms, struct lx_err *err);
 
 /*
+ * The leads service's record hook (leads.h lx_leads_record_fn): for each
+ * firm of 'firms' (ascending by id), the first-response deadlines started
+ * in the 30 days before now_ms and answered (done_ms set, in time or
+ * late): responses_measured is how many, first_response_median_s their
+ * median time to answer. Firms without any keep the neutral zero.
+ */
+struct lx_route_firm;
+lx_rc lx_sla_route_record_tx(void *arg, struct lx_store_tx *tx,
+                             int64_t now_ms, struct lx_route_firm *firms,
+                             size_t n, struct lx_err *err);
+
+/*
  * The leads service's on_answer hook (leads.h lx_leads_answer_fn): the
  * firm claimed or declined offer 'offer_id' in its window, so the window's
  * lead_offer deadline is met (it never fires). 'arg' is unused here.

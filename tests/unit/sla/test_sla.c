@@ -19,6 +19,7 @@
 #include "people/people.h"
 #include "cal/cal.h"
 #include "enforce/enforce.h"
+#include "route/route.h"
 #include "sla/sla.h"
 #include "store/store.h"
 
@@ -1029,6 +1030,62 @@ test_first_response_declined(void **state)
     demo_app_down(&d);
 }
 
+/* The routing record from first-response deadlines: answered ones of
+ * the last 30 days, median time to answer per firm. */
+struct record_req {
+    int64_t now;
+    struct lx_route_firm firms[3];
+};
+
+static lx_rc
+record_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    struct record_req *q = arg;
+
+    return lx_sla_route_record_tx(NULL, tx, q->now, q->firms, 3, err);
+}
+
+static void
+test_route_record(void **state)
+{
+    struct fx *f = *state;
+    struct record_req q = {.now = 40LL * 86400000};
+    struct lx_err err = {0};
+    const int64_t t = q.now - 86400000; /* a day before */
+
+    q.firms[0].id = 1;
+    q.firms[1].id = 2;
+    q.firms[2].id = 3;
+    /* Firm 1 answers in 60 s, 120 s and 600 s: median 120 s. */
+    schedule(f->st, LX_SLA_FIRST_RESPONSE, 1, 1, t, t + 1800000, true);
+    schedule(f->st, LX_SLA_FIRST_RESPONSE, 2, 1, t, t + 1800000, true);
+    schedule(f->st, LX_SLA_FIRST_RESPONSE, 3, 1, t, t + 1800000, true);
+    satisfy(f->st, LX_SLA_FIRST_RESPONSE, 1, t + 60000);
+    satisfy(f->st, LX_SLA_FIRST_RESPONSE, 2, t + 600000);
+    satisfy(f->st, LX_SLA_FIRST_RESPONSE, 3, t + 120000);
+    /* Firm 2: 300 s and 900 s (median 600 s), one unanswered, and one
+     * answered 31 days ago (outside the window). */
+    schedule(f->st, LX_SLA_FIRST_RESPONSE, 4, 2, t, t + 1800000, true);
+    schedule(f->st, LX_SLA_FIRST_RESPONSE, 5, 2, t, t + 1800000, true);
+    schedule(f->st, LX_SLA_FIRST_RESPONSE, 6, 2, t, t + 1800000, true);
+    schedule(f->st, LX_SLA_FIRST_RESPONSE, 7, 2, q.now - 31LL * 86400000,
+             q.now - 31LL * 86400000 + 1800000, true);
+    satisfy(f->st, LX_SLA_FIRST_RESPONSE, 4, t + 300000);
+    satisfy(f->st, LX_SLA_FIRST_RESPONSE, 5, t + 900000);
+    satisfy(f->st, LX_SLA_FIRST_RESPONSE, 7, q.now - 31LL * 86400000 + 5000);
+    /* Complaints are another clock: never in the first-response record. */
+    schedule(f->st, LX_SLA_COMPLAINT, 8, 3, t, t + 1800000, true);
+    satisfy(f->st, LX_SLA_COMPLAINT, 8, t + 1000);
+
+    assert_int_equal(lx_store_read(f->st, record_unit, &q, &err), LX_OK);
+    assert_int_equal(q.firms[0].responses_measured, 3);
+    assert_int_equal(q.firms[0].first_response_median_s, 120);
+    assert_int_equal(q.firms[1].responses_measured, 2);
+    assert_int_equal(q.firms[1].first_response_median_s, 600);
+    assert_int_equal(q.firms[2].responses_measured, 0);
+    assert_int_equal(q.firms[2].first_response_median_s, 0);
+}
+
 struct fig_collect {
     struct lx_sla_figures f[4];
     int n;
@@ -1358,6 +1415,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_runner_injected_clock, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_first_response, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_route_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_response_declined, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_board, setup, teardown),
