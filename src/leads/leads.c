@@ -339,13 +339,66 @@ find_duplicate_tx(struct lx_store_tx *tx, struct intake_unit *a,
 }
 
 static lx_rc
+put_field_tx(struct lx_ctx *ctx, struct lx_store_tx *tx, int64_t subject,
+             const char *name, enum lx_vault_category cat,
+             enum lx_vault_sensitivity sens, enum lx_vault_format fmt,
+             const char *value)
+{
+    struct lx_vault_field f = {name, cat, sens, fmt, value, strlen(value)};
+
+    return lx_vault_put_tx(ctx, tx, subject, &f);
+}
+
+/* The personal data of the intake into a fresh vault subject, in the
+ * unit that records the lead: both or neither. */
+static lx_rc
+store_subject_tx(struct lx_store_tx *tx, struct intake_unit *a)
+{
+    struct lx_ctx *ctx = a->ctx;
+    const struct intake_clean *c = a->c;
+    const struct lx_leads_intake *in = a->in;
+    enum lx_vault_sensitivity sens =
+        c->minor ? LX_VAULT_SENS_MINOR : LX_VAULT_SENS_NONE;
+    lx_rc rc = lx_vault_subject_create_tx(ctx, tx, &a->subject_id);
+
+    if (rc == LX_OK) {
+        rc = put_field_tx(ctx, tx, a->subject_id, "phone", LX_VAULT_CAT_PHONE,
+                          sens, LX_VAULT_FMT_MOBILE, c->phone);
+    }
+    if (rc == LX_OK && !blank(in->name)) {
+        rc = put_field_tx(ctx, tx, a->subject_id, "name", LX_VAULT_CAT_NAME,
+                          sens, LX_VAULT_FMT_NAME, in->name);
+    }
+    if (rc == LX_OK && c->id_number[0] != '\0') {
+        rc = put_field_tx(ctx, tx, a->subject_id, "id_number",
+                          LX_VAULT_CAT_IDENTITY,
+                          c->minor ? LX_VAULT_SENS_MINOR
+                                   : LX_VAULT_SENS_ID_DOCUMENT,
+                          LX_VAULT_FMT_CN_ID, c->id_number);
+    }
+    if (rc == LX_OK) {
+        rc = put_field_tx(ctx, tx, a->subject_id, "description",
+                          LX_VAULT_CAT_CASE_MATERIAL,
+                          c->minor       ? LX_VAULT_SENS_MINOR
+                          : c->sensitive ? LX_VAULT_SENS_FAMILY
+                                         : LX_VAULT_SENS_NONE,
+                          LX_VAULT_FMT_TEXT, in->description);
+    }
+    return rc;
+}
+
+static lx_rc
 intake_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 {
     struct intake_unit *a = arg;
     struct lx_store_stmt *s = NULL;
     int64_t dup = 0;
     bool row = false;
-    lx_rc rc = find_duplicate_tx(tx, a, &dup, err);
+    lx_rc rc = store_subject_tx(tx, a);
+
+    if (rc == LX_OK) {
+        rc = find_duplicate_tx(tx, a, &dup, err);
+    }
 
     if (rc == LX_OK) {
         rc = lx_store_prepare(
@@ -406,16 +459,6 @@ intake_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 }
 
 static lx_rc
-put_field(struct lx_ctx *ctx, int64_t subject, const char *name,
-          enum lx_vault_category cat, enum lx_vault_sensitivity sens,
-          enum lx_vault_format fmt, const char *value)
-{
-    struct lx_vault_field f = {name, cat, sens, fmt, value, strlen(value)};
-
-    return lx_vault_put(ctx, subject, &f);
-}
-
-static lx_rc
 mask_preview(struct lx_ctx *ctx, const char *text, struct lx_buf *out)
 {
     struct lx_pii_regions *r = lx_pii_regions_new();
@@ -454,8 +497,6 @@ lx_leads_intake(struct lx_ctx *ctx, const struct lx_leads_opts *o,
     char contact[32];
     int64_t dups[32];
     size_t ndup = 0;
-    int64_t subject = 0;
-    enum lx_vault_sensitivity sens;
     lx_rc rc;
 
     memset(out, 0, sizeof(*out));
@@ -498,49 +539,20 @@ lx_leads_intake(struct lx_ctx *ctx, const struct lx_leads_opts *o,
                            dups, sizeof(dups) / sizeof(dups[0]), &ndup);
     }
     if (rc == LX_OK) {
-        rc = lx_vault_subject_create(ctx, &subject);
-    }
-    sens = c.minor ? LX_VAULT_SENS_MINOR : LX_VAULT_SENS_NONE;
-    if (rc == LX_OK) {
-        rc = put_field(ctx, subject, "phone", LX_VAULT_CAT_PHONE, sens,
-                       LX_VAULT_FMT_MOBILE, c.phone);
-    }
-    if (rc == LX_OK && !blank(in->name)) {
-        rc = put_field(ctx, subject, "name", LX_VAULT_CAT_NAME, sens,
-                       LX_VAULT_FMT_NAME, in->name);
-    }
-    if (rc == LX_OK && c.id_number[0] != '\0') {
-        rc = put_field(ctx, subject, "id_number", LX_VAULT_CAT_IDENTITY,
-                       c.minor ? LX_VAULT_SENS_MINOR
-                               : LX_VAULT_SENS_ID_DOCUMENT,
-                       LX_VAULT_FMT_CN_ID, c.id_number);
-    }
-    if (rc == LX_OK) {
-        rc = put_field(ctx, subject, "description", LX_VAULT_CAT_CASE_MATERIAL,
-                       c.minor     ? LX_VAULT_SENS_MINOR
-                       : c.sensitive ? LX_VAULT_SENS_FAMILY
-                                   : LX_VAULT_SENS_NONE,
-                       LX_VAULT_FMT_TEXT, in->description);
-    }
-    if (rc == LX_OK) {
         a.ctx = ctx;
         a.o = o;
         a.in = in;
         a.c = &c;
-        a.subject_id = subject;
         a.dup_subjects = dups;
         a.n_dup = ndup < 32 ? ndup : 32;
         a.preview = lx_buf_peek(&preview);
         a.contact = contact;
         a.out = out;
+        /* The vault subject, its fields and the lead commit together:
+         * personal data without a lead never stays behind. */
         rc = lx_store_write(ctx->app->store, intake_unit, &a, &ctx->err);
     }
-    if (rc != LX_OK && subject > 0) {
-        /* Personal data without a lead must not stay behind. */
-        struct lx_err keep = ctx->err;
-
-        (void)lx_vault_shred(ctx, subject);
-        ctx->err = keep;
+    if (rc != LX_OK) {
         memset(out, 0, sizeof(*out));
     }
     lx_buf_release(&preview);

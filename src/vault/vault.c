@@ -449,6 +449,17 @@ lx_vault_subject_create(struct lx_ctx *ctx, int64_t *id)
     return rc;
 }
 
+lx_rc
+lx_vault_subject_create_tx(struct lx_ctx *ctx, struct lx_store_tx *tx,
+                           int64_t *id)
+{
+    struct create_arg a = {ctx, 0};
+    lx_rc rc = create_unit(tx, &a, &ctx->err);
+
+    *id = rc == LX_OK ? a.id : 0;
+    return rc;
+}
+
 /* ---- put ----------------------------------------------------------------- */
 
 struct put_arg {

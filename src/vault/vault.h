@@ -137,6 +137,10 @@ lx_rc lx_vault_normalise(enum lx_vault_index kind, const char *value,
 
 /* Create a subject with a fresh data key (version 1). */
 lx_rc lx_vault_subject_create(struct lx_ctx *ctx, int64_t *id);
+/* The same inside the caller's write transaction (errors also in
+ * ctx->err), so a service stores a subject and its record together. */
+lx_rc lx_vault_subject_create_tx(struct lx_ctx *ctx, struct lx_store_tx *tx,
+                                 int64_t *id);
 
 /* One field to store. 'value' is borrowed plaintext; the caller keeps it in
  * an lx_secret and wipes it. */

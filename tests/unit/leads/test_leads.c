@@ -761,6 +761,52 @@ test_return(void **state)
 
 /* ---- fault walk ------------------------------------------------------------ */
 
+/* The vault subject, its fields and the lead are one unit: a failure at
+ * any statement of the intake leaves no personal data behind. */
+static void
+test_intake_fault_walk(void **state)
+{
+    struct fx *f = *state;
+    struct lx_leads_intake in = good_intake("13800138012");
+    struct lx_leads_intake_result r;
+    int64_t subjects = count(f, "SELECT COUNT(*) FROM vault_subject");
+    int64_t fields = count(f, "SELECT COUNT(*) FROM vault_field");
+    char spec[32];
+    int done = 0;
+
+    as_system(f);
+    if (lx_store_fault_set(f->app.store, "stmt:1") != LX_OK) {
+        skip();
+    }
+    lx_store_fault_set(f->app.store, NULL);
+    for (int k = 1; k < 400 && !done; k++) {
+        lx_rc rc;
+
+        snprintf(spec, sizeof(spec), "stmt:%d", k);
+        assert_int_equal(lx_store_fault_set(f->app.store, spec), LX_OK);
+        rc = lx_leads_intake(&f->ctx, NULL, &in, &r);
+        assert_int_equal(lx_store_fault_set(f->app.store, NULL), LX_OK);
+        if (rc == LX_OK) {
+            done = k;
+            break;
+        }
+        assert_int_equal(rc, LX_ESTORE);
+        assert_int_equal(r.id, 0);
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM vault_subject"),
+                         subjects);
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM vault_field"), fields);
+        assert_int_equal(
+            count(f, "SELECT COUNT(*) FROM leads WHERE subject_id NOT IN"
+                     " (SELECT id FROM vault_subject)"),
+            0);
+    }
+    /* Subject, phone and description fields (at least) and the lead. */
+    assert_true(done > 4);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM vault_subject"),
+                     subjects + 1);
+    assert_true(count(f, "SELECT COUNT(*) FROM vault_field") >= fields + 2);
+}
+
 static void
 test_claim_fault_walk(void **state)
 {
@@ -902,6 +948,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_claim_to_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_return, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_intake_fault_walk, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_claim_fault_walk, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_demo_seed, setup, teardown),
