@@ -39,10 +39,90 @@ struct sq_unit {
 
 /* A connection and whether a unit runs on it: then the authorizer refuses
  * transaction control (BEGIN, COMMIT, SAVEPOINT...) as misuse. */
+/*
+ * Each connection keeps the statements its units prepared, reset, for the
+ * next unit that prepares the same text: services prepare per call, and
+ * parsing an 18-column INSERT cost more than running it (bench/audit).
+ * Looked up by the exact text (sqlite3_sql); a statement taken out is
+ * not in the cache, so two open statements never share a handle. SQLite
+ * re-prepares a cached statement itself after a schema change.
+ */
+#define SQ_CACHE 48
+
+struct sq_cached {
+    uint64_t hash; /* of the SQL text; 0 marks a free slot */
+    sqlite3_stmt *h;
+};
+
 struct sq_conn {
     sqlite3 *db;
     bool in_unit;
+    unsigned evict; /* next slot to evict when the cache is full */
+    struct sq_cached cache[SQ_CACHE];
 };
+
+static uint64_t
+sq_hash(const char *sql)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+    for (; *sql != '\0'; sql++) {
+        h = (h ^ (unsigned char)*sql) * 1099511628211ULL;
+    }
+    return h != 0 ? h : 1;
+}
+
+/* Take the cached statement for 'sql' out of c's cache, or NULL. */
+static sqlite3_stmt *
+cache_take(struct sq_conn *c, const char *sql)
+{
+    uint64_t hash = sq_hash(sql);
+
+    for (int i = 0; i < SQ_CACHE; i++) {
+        struct sq_cached *e = &c->cache[i];
+
+        if (e->hash == hash && strcmp(sqlite3_sql(e->h), sql) == 0) {
+            sqlite3_stmt *h = e->h;
+
+            e->hash = 0;
+            e->h = NULL;
+            return h;
+        }
+    }
+    return NULL;
+}
+
+/* Keep a statement no longer in use, reset and unbound, for reuse. */
+static void
+cache_put(struct sq_conn *c, sqlite3_stmt *h)
+{
+    struct sq_cached *e = NULL;
+
+    sqlite3_reset(h);
+    sqlite3_clear_bindings(h);
+    for (int i = 0; i < SQ_CACHE && e == NULL; i++) {
+        if (c->cache[i].h == NULL) {
+            e = &c->cache[i];
+        }
+    }
+    if (e == NULL) {
+        e = &c->cache[c->evict++ % SQ_CACHE];
+        sqlite3_finalize(e->h);
+    }
+    e->hash = sq_hash(sqlite3_sql(h));
+    e->h = h;
+}
+
+static void
+cache_clear(struct sq_conn *c)
+{
+    for (int i = 0; i < SQ_CACHE; i++) {
+        sqlite3_finalize(c->cache[i].h);
+        c->cache[i].h = NULL;
+        c->cache[i].hash = 0;
+    }
+}
+
 
 struct sq_store {
     struct sq_conn w; /* the writer thread's connection */
@@ -252,7 +332,7 @@ run_unit(struct lx_store *st, struct sq_conn *c, struct sq_unit *u)
         u->rc = sq_err(db, sqlite3_extended_errcode(db), u->err);
         return !sqlite3_get_autocommit(db);
     }
-    store__tx_init(&tx, st, db);
+    store__tx_init(&tx, st, c);
     c->in_unit = true;
     u->rc = u->fn(&tx, u->arg, u->err);
     store__tx_end(&tx);
@@ -462,7 +542,7 @@ sq_read(struct lx_store *st, lx_store_unit_fn *fn, void *arg,
         rc = sq_err(db, sqlite3_extended_errcode(db), err);
         goto out;
     }
-    store__tx_init(&tx, st, db);
+    store__tx_init(&tx, st, c);
     c->in_unit = true;
     rc = fn(&tx, arg, err);
     store__tx_end(&tx);
@@ -491,8 +571,10 @@ static void
 sq_free(struct sq_store *b)
 {
     for (int i = 0; i < b->nreaders; i++) {
+        cache_clear(&b->readers[i]);
         sqlite3_close(b->readers[i].db);
     }
+    cache_clear(&b->w);
     sqlite3_close(b->w.db); /* last: it checkpoints and removes the WAL */
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->work_cv);
@@ -650,12 +732,18 @@ only_space(const char *p)
 static lx_rc
 sq_prepare(struct lx_store_stmt *s, const char *sql, struct lx_err *err)
 {
-    sqlite3 *db = s->tx->conn;
-    sqlite3_stmt *h = NULL;
+    struct sq_conn *c = s->tx->conn;
+    sqlite3 *db = c->db;
+    sqlite3_stmt *h = cache_take(c, sql);
     const char *tail = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &h, &tail);
+    int rc;
     lx_rc out = LX_OK;
 
+    if (h != NULL) { /* checked when it was first prepared */
+        s->handle = h;
+        return LX_OK;
+    }
+    rc = sqlite3_prepare_v2(db, sql, -1, &h, &tail);
     if (rc != SQLITE_OK) {
         out = sq_err(db, rc, err);
         goto out;
@@ -688,7 +776,9 @@ out:
 static void
 sq_finalize(struct lx_store_stmt *s)
 {
-    sqlite3_finalize(s->handle);
+    if (s->handle != NULL) {
+        cache_put(s->tx->conn, s->handle);
+    }
     s->handle = NULL;
 }
 
@@ -745,7 +835,7 @@ sq_step(struct lx_store_stmt *s, bool *row, struct lx_err *err)
     if (rc == SQLITE_DONE) {
         return LX_OK;
     }
-    return sq_err(s->tx->conn, rc, err);
+    return sq_err(((struct sq_conn *)s->tx->conn)->db, rc, err);
 }
 
 static lx_rc
@@ -807,7 +897,7 @@ sq_col_is_null(struct lx_store_stmt *s, int col)
 static lx_rc
 sq_exec(struct lx_store_tx *tx, const char *sql, struct lx_err *err)
 {
-    sqlite3 *db = tx->conn;
+    sqlite3 *db = ((struct sq_conn *)tx->conn)->db;
     const char *p = sql;
 
     while (*p != '\0') {
@@ -846,13 +936,13 @@ sq_exec(struct lx_store_tx *tx, const char *sql, struct lx_err *err)
 static int64_t
 sq_changes(struct lx_store_tx *tx)
 {
-    return sqlite3_changes64(tx->conn);
+    return sqlite3_changes64(((struct sq_conn *)tx->conn)->db);
 }
 
 static int64_t
 sq_last_id(struct lx_store_tx *tx)
 {
-    return sqlite3_last_insert_rowid(tx->conn);
+    return sqlite3_last_insert_rowid(((struct sq_conn *)tx->conn)->db);
 }
 
 const struct store__backend store__sqlite = {
