@@ -177,6 +177,13 @@ int64_t lx_store_last_id(struct lx_store_tx *tx);
  */
 #define LX_STORE_LOCK_MIGRATE INT64_C(0x6c78000000000001)
 #define LX_STORE_LOCK_AUDIT INT64_C(0x6c78000000000002)
+/* talk/call.c: choosing a free virtual number; recording a call event */
+#define LX_STORE_LOCK_TALK_BIND INT64_C(0x6c78000000000003)
+#define LX_STORE_LOCK_TALK_CALL INT64_C(0x6c78000000000004)
+/* talk/attempt.c: one key per lead (base | lead id, 48 bits): contact
+ * attempts on one lead in turn. "lt", a range of its own. */
+#define LX_STORE_LOCK_TALK_LEAD_BASE INT64_C(0x6c74000000000000)
+#define LX_STORE_LOCK_TALK_LEAD_MASK INT64_C(0x0000ffffffffffff)
 lx_rc lx_store_tx_lock(struct lx_store_tx *tx, int64_t key,
                        struct lx_err *err);
 

@@ -17,6 +17,17 @@ talk__act_load_tx(struct lx_store_tx *tx, struct lx_ctx *ctx, int64_t lead_id,
                   enum lx_policy_action action, enum lx_policy_purpose purpose,
                   struct talk__act *a, struct lx_err *err)
 {
+    return talk__act_load_field_tx(tx, ctx, lead_id, action, purpose,
+                                   LX_POLICY_FIELD_UNKNOWN, a, err);
+}
+
+lx_rc
+talk__act_load_field_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
+                        int64_t lead_id, enum lx_policy_action action,
+                        enum lx_policy_purpose purpose,
+                        enum lx_policy_field field, struct talk__act *a,
+                        struct lx_err *err)
+{
     bool found = false;
     lx_rc rc;
 
@@ -53,6 +64,7 @@ talk__act_load_tx(struct lx_store_tx *tx, struct lx_ctx *ctx, int64_t lead_id,
     }
     a->facts.action = action;
     a->facts.purpose = purpose;
+    a->facts.lead.field = field;
     lx_policy_decide(&a->facts, &a->d);
     return lx_people_decision_audit_tx(tx, ctx, &a->facts, &a->d, err);
 }

@@ -424,13 +424,16 @@ lx_rc lx_talk_send(struct lx_ctx *ctx, const struct lx_talk_opts *o,
  * opt-out phrase (lx_talk_optout_find) records an opt-out (source
  * "message"); otherwise a message lifts an earlier opt-out, as the
  * contact rule says. *id gets the message id, *opted_out whether this
- * message was an opt-out (either may be NULL).
+ * message was an opt-out (either may be NULL). Text as for lx_talk_send;
+ * an actor other than a user is LX_EDENIED; a lead no firm holds
+ * (claimed or assigned) is LX_ECONFLICT naming its state.
  */
 lx_rc lx_talk_user_send(struct lx_ctx *ctx, int64_t lead_id, const char *text,
                         size_t len, int64_t *id, bool *opted_out);
 
-/* The user's opt-out button for lead 'lead_id' (source "button").
- * Audited. Calling it again records another opt-out, harmlessly. */
+/* The user's opt-out button for lead 'lead_id' (source "button"), in any
+ * state of the lead; users only (else LX_EDENIED). Audited (action
+ * "optout"). Calling it again records another opt-out, harmlessly. */
 lx_rc lx_talk_optout(struct lx_ctx *ctx, int64_t lead_id);
 
 /* One message as its reader may see it. 'text' is valid only during the
@@ -462,7 +465,10 @@ typedef lx_rc lx_talk_message_fn(void *arg, const struct lx_talk_message *m);
  * REVEAL_FIELD on category chat). The read is decided and audited (kind
  * access, action "read_chat", the count) in the same unit as the
  * decryption; a deny is LX_EDENIED, audited. *next_after (may be NULL)
- * gets the after_id of the next page, 0 after the last.
+ * gets the after_id of the next page, 0 after the last. 'purpose' NULL or
+ * "" means "communication"; a name that is no policy purpose is LX_EINVAL
+ * "/purpose". A non-OK return of fn stops the page and is returned; the
+ * read stays audited.
  */
 lx_rc lx_talk_messages(struct lx_ctx *ctx, int64_t lead_id,
                        const char *purpose, int64_t after_id, int limit,
@@ -470,23 +476,29 @@ lx_rc lx_talk_messages(struct lx_ctx *ctx, int64_t lead_id,
 
 /*
  * Platform review of a message in review state pending (platform
- * compliance or admin; policy decides): confirm records the violation of
- * each flagged clause (kind "message_<category>"); dismiss does not. A
- * held message is delivered on dismiss and stays undelivered on confirm.
- * LX_ECONFLICT when the message is not pending. Audited.
+ * compliance or admin with current training; no policy action fits, so
+ * the role decides: others LX_EDENIED, clause C4.1): confirm records the
+ * violation of each flagged clause (kind "message_<category>"); dismiss
+ * does not. A held message is delivered on dismiss (o->on_contact, o may
+ * be NULL) and stays undelivered on confirm. LX_ENOTFOUND for no such
+ * message; LX_ECONFLICT when it is not pending. Audited (action
+ * "message_review"), allow or deny.
  */
 lx_rc lx_talk_review_decide(struct lx_ctx *ctx, const struct lx_talk_opts *o,
                             int64_t message_id, bool confirm);
 
 /* Messages awaiting review, oldest first, id > after_id, at most limit
- * (1..100): ids and findings only, never text (platform staff only). */
+ * (1..100): ids and findings only, never text (m->text NULL). Any
+ * platform role with current training; others LX_EDENIED. Audited. */
 lx_rc lx_talk_review_queue(struct lx_ctx *ctx, int64_t after_id, int limit,
                            lx_talk_message_fn *fn, void *arg);
 
 /* Record what the platform verified about a lawyer (platform compliance
- * or admin): former judge/prosecutor, case count (< 0: unknown) and
- * honour titles. The first practice year comes from the verified licence
- * number (digits 6-9), not from here. Audited. */
+ * or admin, as for a review): former judge/prosecutor, case count (< 0:
+ * unknown) and up to 32 honour titles of 1..200 bytes (LX_EINVAL
+ * "/honours"), replacing what was recorded. The first practice year comes
+ * from the verified licence number (digits 6-9), not from here.
+ * LX_ENOTFOUND "/staff_id" for no such active staff member. Audited. */
 lx_rc lx_talk_facts_set(struct lx_ctx *ctx, int64_t staff_id,
                         bool former_judge, bool former_prosecutor,
                         int64_t case_count, const char *const *honours,
@@ -558,7 +570,8 @@ struct lx_talk_quote_view {
     struct lx_talk_quote q; /* items and included point into 'buf' */
     struct lx_talk_fee_item items[LX_TALK_ITEMS_MAX];
     int64_t ceiling_fen;
-    int64_t allowed_fen; /* ceiling + accepted revisions */
+    int64_t allowed_fen; /* ceiling + accepted revisions; 0 until the
+                            user accepts (lx_talk_charges_check) */
     int64_t charged_fen;
     bool lure;
     int64_t created_ms;
@@ -571,6 +584,8 @@ lx_rc lx_talk_quote_get(struct lx_ctx *ctx, int64_t quote_id,
                         struct lx_talk_quote_view *out);
 
 /* ---- calls through virtual numbers (call.c) ------------------------------ */
+
+#define LX_TALK_POOL_MAX 1024 /* numbers in one lx_talk_bind pool */
 
 /* A binding: the firm's staff member dials 'virtual_number' and reaches
  * the user; the user's own number is never shown to the firm. */
@@ -590,9 +605,12 @@ struct lx_talk_binding {
  * (C5.3) as for a message, denied attempts recorded and returned as
  * LX_EDENIED with clause C5.3. On allow, a number free for ttl_ms
  * (1 min..24 h) from the pool 'pool' of n numbers is bound to the lead and
- * the staff member with the longest call max_call_s (60..14400).
+ * the staff member with the longest call max_call_s (60..14400): the
+ * first pool number with no live binding, in pool order. The pool holds
+ * 1..LX_TALK_POOL_MAX numbers of 5..LX_TALK_NUMBER_MAX ASCII digits
+ * (LX_EINVAL "/pool"); "/ttl", "/max_call_s", "/purpose" likewise.
  * LX_ECONFLICT ("/pool") when every pool number is bound. Audited
- * (action "call").
+ * (action "call"). 'out' may be NULL.
  */
 lx_rc lx_talk_bind(struct lx_ctx *ctx, const struct lx_talk_opts *o,
                    int64_t lead_id, const char *purpose,
@@ -623,7 +641,11 @@ struct lx_talk_call_event {
  * again is a no-op (*duplicate, may be NULL, true). An answered call is
  * the firm's contact (o->on_contact); an ended call longer than the
  * binding's max_call_s is marked over the limit. The call's times and
- * duration are also stored in the vault as category call.
+ * duration are also stored in the vault as category call. The actor is an
+ * API key or the system (else LX_EDENIED); ids are 1..LX_TALK_CALL_ID_MAX
+ * bytes of [A-Za-z0-9_.:-] (LX_EINVAL naming the field). A call id seen
+ * before stays on its binding (LX_ECONFLICT "/call_id" for another
+ * number).
  */
 lx_rc lx_talk_call_event(struct lx_ctx *ctx, const struct lx_talk_opts *o,
                          const struct lx_talk_call_event *ev,

@@ -12,6 +12,7 @@
 #include "base/err.h"
 #include "leads/leads.h"
 #include "policy/policy.h"
+#include "talk/talk.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,6 +56,14 @@ lx_rc talk__act_load_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
                         enum lx_policy_purpose purpose, struct talk__act *a,
                         struct lx_err *err);
 
+/* talk__act_load_tx for REVEAL_FIELD: 'field' is the class of the field
+ * read (facts.lead.field), which that rule needs. */
+lx_rc talk__act_load_field_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
+                              int64_t lead_id, enum lx_policy_action action,
+                              enum lx_policy_purpose purpose,
+                              enum lx_policy_field field, struct talk__act *a,
+                              struct lx_err *err);
+
 /* Whether the actor is staff of the firm holding the lead (claimed or
  * assigned to ctx->actor.firm_id). */
 bool talk__firm_holds(const struct lx_ctx *ctx, const struct lx_leads_ref *l);
@@ -72,5 +81,79 @@ lx_rc talk__audit_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
                      const char *action, int64_t lead_id, const char *purpose,
                      const char *decision, const char *reason,
                      const char *clause, struct lx_err *err);
+
+/* ---- contact attempts (attempt.c) ---------------------------------------- */
+
+/* "message"/"call", "consultation"/"complaint"; "none" for the zero value
+ * and "invalid" out of range. */
+const char *talk__kind_name(enum lx_talk_attempt_kind k);
+const char *talk__purpose_name(enum lx_talk_purpose p);
+/* Exact match of "consultation" or "complaint"; false (and *out NONE)
+ * otherwise, NULL included. */
+bool talk__purpose_parse(const char *s, enum lx_talk_purpose *out);
+/* The policy purpose a conversation purpose stands for. */
+enum lx_policy_purpose talk__policy_purpose(enum lx_talk_purpose p);
+
+/*
+ * One outgoing attempt (C5.3) by the actor (staff of lead->firm_id) to the
+ * user of 'lead' at ctx->now_ms, in tx: loads the facts — the firm's
+ * allowed attempts on the lead in the window, the user's latest message
+ * to the firm, the lead's latest opt-out — asks lx_talk_contact_decide
+ * with o->limits (all zero, or o NULL: the contract's defaults), and
+ * inserts the talk_attempts row, allowed or denied. Serialised per lead
+ * (on PostgreSQL an advisory lock until the unit ends) so two concurrent
+ * attempts cannot both take the last slot. A deny is LX_OK with
+ * out->verdict deny: the caller audits it, lets the unit commit and
+ * returns LX_EDENIED with clause out->clause. Audits nothing itself.
+ */
+lx_rc talk__attempt_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
+                       const struct lx_talk_opts *o,
+                       const struct lx_leads_ref *lead,
+                       enum lx_talk_attempt_kind kind,
+                       enum lx_talk_purpose purpose,
+                       struct lx_talk_contact_decision *out,
+                       struct lx_err *err);
+
+/* ---- messages (msg.c, msg_read.c) ---------------------------------------- */
+
+/* Row values back from their names; an unreadable one reads as the
+ * strictest (blocked, block) or the zero value. */
+enum lx_talk_direction talk__msg_direction_parse(const char *s, size_t len);
+enum lx_talk_status talk__msg_status_parse(const char *s, size_t len);
+enum lx_talk_review talk__msg_review_parse(const char *s, size_t len);
+enum lx_scan_verdict talk__msg_verdict_parse(const char *s, size_t len);
+
+/* The findings column (a JSON array written by msg.c) into out[cap];
+ * returns how many were read. Malformed input stops the reading. */
+size_t talk__msg_findings_parse(const char *s, size_t n,
+                                struct lx_talk_msg_finding *out, size_t cap);
+
+/* A scan category by its name; LX_SCAN_CATEGORY_COUNT when unknown. */
+enum lx_scan_category talk__msg_category_parse(const char *s);
+
+/* The honours column (a JSON array of strings) into titles[max], the
+ * strings copied into pool[pool_cap]; returns how many were read. */
+size_t talk__msg_honours_parse(const char *s, size_t n, const char **titles,
+                               size_t max, char *pool, size_t pool_cap);
+
+/* The vault field of message 'id': "chat_<id>". */
+void talk__msg_field_name(int64_t id, char *out, size_t cap);
+
+/* 1..LX_TALK_TEXT_MAX bytes of UTF-8, else LX_EINVAL / LX_ETOOBIG "/text"
+ * in ctx->err (offsets only). */
+lx_rc talk__msg_text_check(struct lx_ctx *ctx, const char *text, size_t len);
+
+/* Audit an act on a resource other than a lead (resource rtype/rid, kind
+ * access, actor from ctx). Ids and codes only. */
+lx_rc talk__msg_audit_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
+                         const char *action, const char *rtype, int64_t rid,
+                         const char *field, const char *purpose,
+                         const char *decision, const char *reason,
+                         const char *clause, struct lx_err *err);
+
+/* The staff actor's policy facts (zero facts for anyone else). */
+lx_rc talk__msg_staff_facts_tx(struct lx_store_tx *tx,
+                               const struct lx_ctx *ctx,
+                               struct lx_policy_facts *f, struct lx_err *err);
 
 #endif /* LX_TALK_INT_H */

@@ -1,0 +1,836 @@
+/*
+ * test_call — calls through virtual numbers (talk/call.c): binding the
+ * first free pool number for a lawyer of the holding firm, the pool's
+ * exhaustion and reuse after expiry, concurrent binds never sharing a
+ * number, the provider's events (ringing, answered, ended) with duration,
+ * the over-limit mark, idempotency by event id, the contact hook called
+ * once per answered call, the call's times in the vault (category call),
+ * the contact limit (C5.3) on the fourth unanswered attempt, visibility
+ * and input validation. The clock is injected (ctx.now_ms) throughout.
+ *
+ * Runs on both backends: with LX_TEST_BACKEND=postgres (CTest registers
+ * the @postgres run) each test gets a fresh schema via tests/lib/testdb.h.
+ */
+#include "base/ctx.h"
+#include "crypto/crypto.h"
+#include "leads/leads.h"
+#include "lib/testdb.h"
+#include "policy/policy.h"
+#include "store/store.h"
+#include "talk/talk.h"
+#include "vault/vault.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* 2027-01-15 16:00 in Beijing: outside the quiet hours. */
+#define T0 1800000000000LL
+#define MIN (60LL * 1000)
+#define HOUR (60 * MIN)
+
+enum {
+    FIRM_A = 10,
+    FIRM_B = 20,
+    A_LAWYER = 102,
+    B_LAWYER = 202,
+};
+
+static const char *const POOL[] = {"95013000001", "95013000002", "95013000003",
+                                   "95013000004", "95013000005"};
+
+struct fx {
+    char dir[64];
+    char keys[96];
+    struct testdb db;
+    struct lx_app app;
+    struct lx_ctx ctx;
+};
+
+/* ---- store helpers ------------------------------------------------------- */
+
+static lx_rc
+exec_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    return lx_store_exec(tx, arg, err);
+}
+
+static void
+sql_exec(struct fx *f, const char *sql)
+{
+    struct lx_err err = {0};
+
+    if (lx_store_write(f->app.store, exec_unit, (void *)sql, &err) != LX_OK) {
+        fprintf(stderr, "sql: %s\n", lx_err_message(&err));
+        fail();
+    }
+}
+
+struct count_arg {
+    const char *sql;
+    int64_t n;
+};
+
+static lx_rc
+count_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    struct count_arg *a = arg;
+    struct lx_store_stmt *s = NULL;
+    bool row = false;
+    lx_rc rc = lx_store_prepare(tx, a->sql, &s, err);
+
+    if (rc == LX_OK) {
+        rc = lx_store_step(s, &row, err);
+        a->n = row ? lx_store_col_int(s, 0) : -1;
+    }
+    lx_store_stmt_free(s);
+    return rc;
+}
+
+static int64_t countf(struct fx *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int64_t
+countf(struct fx *f, const char *fmt, ...)
+{
+    char sql[512];
+    struct count_arg a = {sql, 0};
+    struct lx_err err = {0};
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    assert_int_equal(lx_store_read(f->app.store, count_unit, &a, &err), LX_OK);
+    return a.n;
+}
+
+/* ---- fixture ------------------------------------------------------------- */
+
+static void
+seed(struct fx *f)
+{
+    char sql[4096];
+    long long now = T0;
+    long long year = 365LL * 24 * HOUR;
+
+    snprintf(
+        sql, sizeof(sql),
+        "INSERT INTO orgs (id, kind, name, uscc, daily_capacity, status,"
+        " status_changed_ms, created_ms, updated_ms) VALUES"
+        " (10, 'firm', 'A', NULL, 100, 'active', %lld, %lld, %lld),"
+        " (20, 'firm', 'B', NULL, 100, 'active', %lld, %lld, %lld);"
+        "INSERT INTO org_regions (org_id, code) VALUES (10, '110000'),"
+        " (20, '110000');"
+        "INSERT INTO org_areas (org_id, area) VALUES (10, 'labor'),"
+        " (20, 'labor');"
+        "INSERT INTO staff (id, org_id, role, display_name, email, status,"
+        " created_ms, updated_ms) VALUES"
+        " (102, 10, 'lawyer', 'a', 'a2@example.org', 'active', 1, 1),"
+        " (202, 20, 'lawyer', 'b', 'b2@example.org', 'active', 1, 1);"
+        "INSERT INTO staff_training (staff_id, course, version, passed_ms,"
+        " expires_ms, recorded_by, created_ms) SELECT id, 'privacy', '1',"
+        " %lld, %lld, 1, 1 FROM staff;"
+        "INSERT INTO staff_licences (staff_id, number, status, evidence_ref,"
+        " verified_ms, recheck_ms, updated_ms) VALUES"
+        " (102, '11101200600000001', 'verified', 'x', 1, %lld, 1),"
+        " (202, '11101200600000002', 'verified', 'x', 1, %lld, 1)",
+        now, now, now, now, now, now, now - year, now + year, now + year,
+        now + year);
+    sql_exec(f, sql);
+}
+
+static int
+setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    struct lx_err err = {0};
+
+    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/lx-call-XXXXXX");
+    if (mkdtemp(f->dir) == NULL || lx_crypto_init(&err) != LX_OK) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
+    testdb_open_url(&f->db, f->dir);
+    if (lx_crypto_keys_create(f->keys, &err) != LX_OK ||
+        lx_crypto_keys_load(f->keys, &f->app.keys, &err) != LX_OK ||
+        lx_store_open(f->db.url, NULL, &f->app.store, &err) != LX_OK ||
+        lx_store_migrate(f->app.store, NULL, &err) != LX_OK) {
+        fprintf(stderr, "setup: %s\n", lx_err_message(&err));
+        return -1;
+    }
+    f->app.log.fd = -1;
+    lx_ctx_init(&f->ctx, &f->app, T0);
+    f->ctx.actor.kind = LX_ACTOR_SYSTEM;
+    snprintf(f->ctx.req_id, sizeof(f->ctx.req_id), "req-test");
+    seed(f);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    static const char *const names[] = {"t.db",
+                                        "t.db-wal",
+                                        "t.db-shm",
+                                        "keys/master.key",
+                                        "keys/signing.key",
+                                        "keys/signing.pub"};
+    struct fx *f = *state;
+    char p[160];
+
+    lx_ctx_release(&f->ctx);
+    lx_store_close(f->app.store);
+    lx_crypto_keys_free(f->app.keys);
+    testdb_drop(&f->db);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(p, sizeof(p), "%s/%s", f->dir, names[i]);
+        unlink(p);
+    }
+    rmdir(f->keys);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- actors and a claimed lead ------------------------------------------- */
+
+static void
+as_lawyer(struct lx_ctx *ctx, int64_t firm)
+{
+    memset(&ctx->actor, 0, sizeof(ctx->actor));
+    ctx->actor.kind = LX_ACTOR_STAFF;
+    ctx->actor.id = firm == FIRM_A ? A_LAWYER : B_LAWYER;
+    ctx->actor.firm_id = firm;
+    snprintf(ctx->actor.role, sizeof(ctx->actor.role), "lawyer");
+}
+
+static void
+as_provider(struct fx *f)
+{
+    memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
+    f->ctx.actor.kind = LX_ACTOR_APIKEY;
+    f->ctx.actor.id = 7;
+}
+
+/* A lead taken by intake and claimed by the lawyer of the firm it was
+ * offered to; *firm gets that firm. */
+static int64_t
+claimed_lead(struct fx *f, const char *phone, int64_t *firm)
+{
+    struct lx_leads_intake in = {0};
+    struct lx_leads_intake_result r;
+
+    in.area = "labor";
+    in.region = "110105";
+    in.description = "公司拖欠工资三个月，想咨询仲裁。";
+    in.phone = phone;
+    in.consent_version = "pn-2026-01";
+    in.consent_ms = T0 - 1000;
+    in.consent_share = true;
+    memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
+    f->ctx.actor.kind = LX_ACTOR_SYSTEM;
+    if (lx_leads_intake(&f->ctx, NULL, &in, &r) != LX_OK) {
+        fprintf(stderr, "intake: %s\n", lx_err_message(&f->ctx.err));
+        fail();
+    }
+    *firm = countf(f, "SELECT COALESCE(firm_id, 0) FROM leads WHERE id = %lld",
+                   (long long)r.id);
+    assert_true(*firm == FIRM_A || *firm == FIRM_B);
+    as_lawyer(&f->ctx, *firm);
+    assert_int_equal(lx_leads_claim(&f->ctx, NULL, r.id), LX_OK);
+    return r.id;
+}
+
+static lx_rc
+bind(struct fx *f, int64_t lead, size_t n, int64_t ttl_ms, int max_call_s,
+     struct lx_talk_binding *out)
+{
+    return lx_talk_bind(&f->ctx, NULL, lead, "consultation", POOL, n, ttl_ms,
+                        max_call_s, out);
+}
+
+/* The contact hook: counts its calls and keeps the last arguments. */
+struct hook {
+    int calls;
+    int64_t lead_id;
+    int64_t firm_id;
+    int64_t at_ms;
+};
+
+static lx_rc
+on_contact(void *arg, struct lx_store_tx *tx, int64_t lead_id, int64_t firm_id,
+           int64_t at_ms, struct lx_err *err)
+{
+    struct hook *h = arg;
+
+    (void)err;
+    assert_non_null(tx);
+    h->calls++;
+    h->lead_id = lead_id;
+    h->firm_id = firm_id;
+    h->at_ms = at_ms;
+    return LX_OK;
+}
+
+static lx_rc
+event(struct fx *f, const struct lx_talk_opts *o, const char *event_id,
+      const char *call_id, const char *number,
+      enum lx_talk_call_event_kind kind, int64_t at_ms, int64_t duration_s,
+      bool *dup)
+{
+    struct lx_talk_call_event ev = {event_id, call_id, number,
+                                    kind,     at_ms,   duration_s};
+
+    as_provider(f);
+    return lx_talk_call_event(&f->ctx, o, &ev, dup);
+}
+
+/* The call data of a call, opened from the vault (the test decides). */
+struct vault_arg {
+    struct lx_ctx *ctx;
+    int64_t subject;
+    char field[40];
+    char value[256];
+    struct lx_vault_field_info info;
+};
+
+static lx_rc
+vault_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    struct vault_arg *a = arg;
+    struct lx_policy_decision d = {LX_POLICY_ALLOW, LX_POLICY_RULE_ALLOW,
+                                   "test", NULL};
+    struct lx_secret *s = NULL;
+    lx_rc rc =
+        lx_vault_open_tx(a->ctx, tx, &d, a->subject, a->field, &a->info, &s);
+
+    (void)err;
+    if (rc == LX_OK) {
+        snprintf(a->value, sizeof(a->value), "%.*s", (int)s->len,
+                 (const char *)s->p);
+    }
+    lx_secret_free(s);
+    return rc;
+}
+
+static void
+call_data(struct fx *f, int64_t lead, int64_t call_row, struct vault_arg *a)
+{
+    struct lx_err err = {0};
+
+    memset(a, 0, sizeof(*a));
+    a->ctx = &f->ctx;
+    a->subject = countf(f, "SELECT subject_id FROM leads WHERE id = %lld",
+                        (long long)lead);
+    snprintf(a->field, sizeof(a->field), "call_%lld", (long long)call_row);
+    assert_int_equal(lx_store_read(f->app.store, vault_unit, a, &err), LX_OK);
+}
+
+/* ---- binding ------------------------------------------------------------- */
+
+static void
+test_bind_first_free(void **state)
+{
+    struct fx *f = *state;
+    struct lx_talk_binding b1, b2;
+    int64_t firm = 0;
+    int64_t lead = claimed_lead(f, "13800138001", &firm);
+
+    f->ctx.now_ms = T0 + MIN;
+    assert_int_equal(bind(f, lead, 3, 30 * MIN, 600, &b1), LX_OK);
+    assert_string_equal(b1.virtual_number, POOL[0]);
+    assert_int_equal(b1.lead_id, lead);
+    assert_int_equal(b1.staff_id, f->ctx.actor.id);
+    assert_int_equal(b1.created_ms, T0 + MIN);
+    assert_int_equal(b1.expires_ms, T0 + 31 * MIN);
+    assert_int_equal(b1.max_call_s, 600);
+    assert_int_equal(countf(f,
+                            "SELECT COUNT(*) FROM talk_bindings WHERE id ="
+                            " %lld AND firm_id = %lld AND released_ms IS NULL",
+                            (long long)b1.id, (long long)firm),
+                     1);
+
+    /* While the first is live, the next bind takes the next number. */
+    f->ctx.now_ms = T0 + 2 * MIN;
+    assert_int_equal(bind(f, lead, 3, 30 * MIN, 600, &b2), LX_OK);
+    assert_string_equal(b2.virtual_number, POOL[1]);
+    assert_true(b2.id > b1.id);
+
+    /* Each bind is an allowed call attempt, audited as "call". */
+    assert_int_equal(countf(f,
+                            "SELECT COUNT(*) FROM talk_attempts WHERE kind ="
+                            " 'call' AND allowed = 1 AND lead_id = %lld",
+                            (long long)lead),
+                     2);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                               " 'call' AND decision = 'done'"),
+                     2);
+}
+
+static void
+test_pool_exhausted_and_reuse(void **state)
+{
+    struct fx *f = *state;
+    struct lx_talk_binding b1, b2, b3;
+    int64_t firm = 0;
+    int64_t lead = claimed_lead(f, "13800138002", &firm);
+
+    f->ctx.now_ms = T0 + MIN;
+    assert_int_equal(bind(f, lead, 1, MIN, 60, &b1), LX_OK);
+    assert_string_equal(b1.virtual_number, POOL[0]);
+
+    /* Every number bound: 409 on the pool, and nothing of it is kept. */
+    f->ctx.now_ms = T0 + MIN + 59999;
+    assert_int_equal(bind(f, lead, 1, MIN, 60, &b2), LX_ECONFLICT);
+    assert_string_equal(f->ctx.err.field, "/pool");
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_bindings"), 1);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts"), 1);
+
+    /* At expiry the number is free again: a new binding reuses it. */
+    f->ctx.now_ms = T0 + 2 * MIN;
+    assert_int_equal(bind(f, lead, 1, MIN, 60, &b3), LX_OK);
+    assert_string_equal(b3.virtual_number, POOL[0]);
+    assert_true(b3.id != b1.id);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_bindings WHERE"
+                               " virtual_number = '95013000001'"),
+                     2);
+}
+
+/* Concurrent binds: each thread binds for its own lead from one pool. */
+#define PAR 4
+
+struct par_arg {
+    struct fx *f;
+    int64_t lead;
+    int64_t firm;
+    lx_rc rc;
+    char number[LX_TALK_NUMBER_MAX + 1];
+};
+
+static void *
+par_bind(void *arg)
+{
+    struct par_arg *p = arg;
+    struct lx_ctx ctx;
+    struct lx_talk_binding b;
+
+    lx_ctx_init(&ctx, &p->f->app, T0 + MIN);
+    as_lawyer(&ctx, p->firm);
+    p->rc = lx_talk_bind(&ctx, NULL, p->lead, "consultation", POOL, PAR,
+                         10 * MIN, 300, &b);
+    if (p->rc == LX_OK) {
+        snprintf(p->number, sizeof(p->number), "%s", b.virtual_number);
+    }
+    lx_ctx_release(&ctx);
+    return NULL;
+}
+
+static void
+test_concurrent_binds(void **state)
+{
+    static const char *const phones[PAR] = {"13800138011", "13800138012",
+                                            "13800138013", "13800138014"};
+    struct fx *f = *state;
+    struct par_arg p[PAR];
+    pthread_t th[PAR];
+
+    memset(p, 0, sizeof(p));
+    for (int i = 0; i < PAR; i++) {
+        p[i].f = f;
+        p[i].lead = claimed_lead(f, phones[i], &p[i].firm);
+    }
+    for (int i = 0; i < PAR; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, par_bind, &p[i]), 0);
+    }
+    for (int i = 0; i < PAR; i++) {
+        pthread_join(th[i], NULL);
+    }
+    for (int i = 0; i < PAR; i++) {
+        assert_int_equal(p[i].rc, LX_OK);
+        for (int j = 0; j < i; j++) {
+            assert_string_not_equal(p[i].number, p[j].number);
+        }
+    }
+    assert_int_equal(countf(f, "SELECT COUNT(DISTINCT virtual_number) FROM"
+                               " talk_bindings"),
+                     PAR);
+}
+
+static void
+test_contact_limit(void **state)
+{
+    struct fx *f = *state;
+    struct lx_talk_binding b;
+    int64_t firm = 0;
+    int64_t lead = claimed_lead(f, "13800138003", &firm);
+
+    for (int i = 0; i < 3; i++) {
+        f->ctx.now_ms = T0 + (i + 1) * MIN;
+        assert_int_equal(bind(f, lead, 5, MIN, 60, &b), LX_OK);
+    }
+    /* The fourth unanswered attempt inside 24 h is refused (C5.3). */
+    f->ctx.now_ms = T0 + 10 * MIN;
+    assert_int_equal(bind(f, lead, 5, MIN, 60, &b), LX_EDENIED);
+    assert_non_null(f->ctx.err.clause);
+    assert_string_equal(f->ctx.err.clause, "C5.3");
+    assert_non_null(strstr(f->ctx.err.detail, "unanswered_limit"));
+    /* The denied attempt and its audit record are committed; no binding. */
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_bindings"), 3);
+    assert_int_equal(countf(f,
+                            "SELECT COUNT(*) FROM talk_attempts WHERE"
+                            " allowed = 0 AND kind = 'call' AND reason ="
+                            " 'unanswered_limit' AND lead_id = %lld",
+                            (long long)lead),
+                     1);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                               " 'call' AND decision = 'deny' AND clause ="
+                               " 'C5.3'"),
+                     1);
+}
+
+static void
+test_visibility(void **state)
+{
+    struct fx *f = *state;
+    struct lx_talk_binding b;
+    int64_t firm = 0;
+    int64_t lead = claimed_lead(f, "13800138004", &firm);
+
+    /* A lawyer of the other firm: no such lead, nothing bound. */
+    as_lawyer(&f->ctx, firm == FIRM_A ? FIRM_B : FIRM_A);
+    assert_int_equal(lx_talk_bind(&f->ctx, NULL, lead, "consultation", POOL, 2,
+                                  10 * MIN, 300, &b),
+                     LX_ENOTFOUND);
+    /* A lead that does not exist reads the same. */
+    as_lawyer(&f->ctx, firm);
+    assert_int_equal(lx_talk_bind(&f->ctx, NULL, lead + 1000, "consultation",
+                                  POOL, 2, 10 * MIN, 300, &b),
+                     LX_ENOTFOUND);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_bindings"), 0);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts"), 0);
+}
+
+static void
+test_bind_validation(void **state)
+{
+    static const char *const bad_short[] = {"1234"};
+    static const char *const bad_char[] = {"95013000001", "9501300000a"};
+    static const char *const bad_long[] = {"123456789012345678901"};
+    static const char *const bad_null[] = {NULL};
+    static const char *const ok_edge[] = {"12345", "12345678901234567890"};
+    struct fx *f = *state;
+    struct {
+        const char *purpose;
+        const char *const *pool;
+        size_t n;
+        int64_t ttl;
+        int max;
+        const char *field;
+    } cases[] = {
+        {"consultation", POOL, 2, MIN - 1, 300, "/ttl"},
+        {"consultation", POOL, 2, 24 * HOUR + 1, 300, "/ttl"},
+        {"consultation", POOL, 2, 0, 300, "/ttl"},
+        {"consultation", POOL, 2, MIN, 59, "/max_call_s"},
+        {"consultation", POOL, 2, MIN, 14401, "/max_call_s"},
+        {"consultation", POOL, 0, MIN, 60, "/pool"},
+        {"consultation", NULL, 1, MIN, 60, "/pool"},
+        {"consultation", POOL, LX_TALK_POOL_MAX + 1, MIN, 60, "/pool"},
+        {"consultation", bad_short, 1, MIN, 60, "/pool"},
+        {"consultation", bad_char, 2, MIN, 60, "/pool"},
+        {"consultation", bad_long, 1, MIN, 60, "/pool"},
+        {"consultation", bad_null, 1, MIN, 60, "/pool"},
+        {"marketing", POOL, 2, MIN, 60, "/purpose"},
+        {NULL, POOL, 2, MIN, 60, "/purpose"},
+    };
+    struct lx_talk_binding b;
+    int64_t firm = 0;
+    int64_t lead = claimed_lead(f, "13800138005", &firm);
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        as_lawyer(&f->ctx, firm);
+        assert_int_equal(lx_talk_bind(&f->ctx, NULL, lead, cases[i].purpose,
+                                      cases[i].pool, cases[i].n, cases[i].ttl,
+                                      cases[i].max, &b),
+                         LX_EINVAL);
+        assert_non_null(f->ctx.err.field);
+        assert_string_equal(f->ctx.err.field, cases[i].field);
+    }
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts"), 0);
+    /* The edges themselves are accepted: 1 min, 24 h, 60 s, 14400 s, 5
+     * and 20 digits. */
+    assert_int_equal(
+        lx_talk_bind(&f->ctx, NULL, lead, "complaint", ok_edge, 2, MIN, 60, &b),
+        LX_OK);
+    assert_string_equal(b.virtual_number, "12345");
+    f->ctx.now_ms += MIN;
+    assert_int_equal(lx_talk_bind(&f->ctx, NULL, lead, "consultation", ok_edge,
+                                  2, 24 * HOUR, 14400, &b),
+                     LX_OK);
+    assert_string_equal(b.virtual_number, "12345");
+    f->ctx.now_ms += MIN;
+    assert_int_equal(lx_talk_bind(&f->ctx, NULL, lead, "consultation", ok_edge,
+                                  2, MIN, 60, &b),
+                     LX_OK);
+    assert_string_equal(b.virtual_number, "12345678901234567890");
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static void
+test_events(void **state)
+{
+    struct fx *f = *state;
+    struct hook h = {0};
+    struct lx_talk_opts o = {0};
+    struct lx_talk_binding b;
+    struct vault_arg v;
+    int64_t firm = 0;
+    int64_t lead = claimed_lead(f, "13800138006", &firm);
+    int64_t call;
+    bool dup = true;
+
+    o.on_contact = on_contact;
+    o.on_contact_arg = &h;
+    f->ctx.now_ms = T0 + MIN;
+    assert_int_equal(bind(f, lead, 2, 30 * MIN, 60, &b), LX_OK);
+    f->ctx.now_ms = T0 + 2 * MIN;
+
+    assert_int_equal(event(f, &o, "ev-1", "c.100", b.virtual_number,
+                           LX_TALK_CALL_RINGING, T0 + 2 * MIN, 0, &dup),
+                     LX_OK);
+    assert_false(dup);
+    assert_int_equal(h.calls, 0);
+    call = countf(f, "SELECT id FROM talk_calls WHERE provider_call_id ="
+                     " 'c.100'");
+    assert_true(call > 0);
+    assert_int_equal(countf(f,
+                            "SELECT COUNT(*) FROM talk_calls WHERE id = %lld"
+                            " AND binding_id = %lld AND lead_id = %lld AND"
+                            " firm_id = %lld AND started_ms = %lld AND"
+                            " answered_ms IS NULL AND ended_ms IS NULL",
+                            (long long)call, (long long)b.id, (long long)lead,
+                            (long long)firm, (long long)(T0 + 2 * MIN)),
+                     1);
+    call_data(f, lead, call, &v);
+    assert_int_equal(v.info.category, LX_VAULT_CAT_CALL);
+    assert_string_equal(v.value, "{\"started_ms\":1800000120000,"
+                                 "\"answered_ms\":null,\"ended_ms\":null,"
+                                 "\"duration_s\":0}");
+
+    /* Answered: the firm's contact, reported once. */
+    assert_int_equal(event(f, &o, "ev-2", "c.100", b.virtual_number,
+                           LX_TALK_CALL_ANSWERED, T0 + 2 * MIN + 5000, 0, &dup),
+                     LX_OK);
+    assert_int_equal(h.calls, 1);
+    assert_int_equal(h.lead_id, lead);
+    assert_int_equal(h.firm_id, firm);
+    assert_int_equal(h.at_ms, T0 + 2 * MIN + 5000);
+    /* The same event again: a no-op, the hook not called. */
+    assert_int_equal(event(f, &o, "ev-2", "c.100", b.virtual_number,
+                           LX_TALK_CALL_ANSWERED, T0 + 2 * MIN + 5000, 0, &dup),
+                     LX_OK);
+    assert_true(dup);
+    assert_int_equal(h.calls, 1);
+    /* Another answered event of the same call: recorded, no second
+     * contact. */
+    assert_int_equal(event(f, &o, "ev-2b", "c.100", b.virtual_number,
+                           LX_TALK_CALL_ANSWERED, T0 + 2 * MIN + 6000, 0, &dup),
+                     LX_OK);
+    assert_false(dup);
+    assert_int_equal(h.calls, 1);
+
+    /* Ended after 90 s with a 60 s limit: over the limit. */
+    assert_int_equal(event(f, &o, "ev-3", "c.100", b.virtual_number,
+                           LX_TALK_CALL_ENDED, T0 + 2 * MIN + 95000, 90, &dup),
+                     LX_OK);
+    assert_int_equal(countf(f,
+                            "SELECT COUNT(*) FROM talk_calls WHERE id = %lld"
+                            " AND answered_ms = %lld AND ended_ms = %lld AND"
+                            " duration_s = 90 AND over_limit = 1",
+                            (long long)call, (long long)(T0 + 2 * MIN + 5000),
+                            (long long)(T0 + 2 * MIN + 95000)),
+                     1);
+    assert_int_equal(countf(f,
+                            "SELECT COUNT(*) FROM talk_call_events WHERE"
+                            " call_id = %lld",
+                            (long long)call),
+                     4);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_call_events WHERE"
+                               " kind = 'ended' AND event_id = 'ev-3'"),
+                     1);
+    call_data(f, lead, call, &v);
+    assert_string_equal(v.value, "{\"started_ms\":1800000120000,"
+                                 "\"answered_ms\":1800000125000,"
+                                 "\"ended_ms\":1800000215000,"
+                                 "\"duration_s\":90}");
+    /* Recorded only: no violation is written here. */
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                               " 'call_event'"),
+                     4);
+
+    /* A second call within the limit is not over it; an unanswered call
+     * is no contact. */
+    assert_int_equal(event(f, &o, "ev-4", "c.101", b.virtual_number,
+                           LX_TALK_CALL_ENDED, T0 + 10 * MIN, 60, &dup),
+                     LX_OK);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_calls WHERE"
+                               " provider_call_id = 'c.101' AND over_limit ="
+                               " 0 AND duration_s = 60 AND answered_ms IS"
+                               " NULL"),
+                     1);
+    assert_int_equal(h.calls, 1);
+
+    /* After the binding expired a new call finds no binding... */
+    assert_int_equal(event(f, &o, "ev-5", "c.102", b.virtual_number,
+                           LX_TALK_CALL_RINGING, b.expires_ms, 0, &dup),
+                     LX_ENOTFOUND);
+    assert_string_equal(f->ctx.err.field, "/virtual_number");
+    /* ...but a known call still ends on its own binding. */
+    assert_int_equal(event(f, &o, "ev-6", "c.101", b.virtual_number,
+                           LX_TALK_CALL_RINGING, b.expires_ms + 1000, 0, &dup),
+                     LX_OK);
+    /* A known call id under another number is a conflict. */
+    assert_int_equal(event(f, &o, "ev-7", "c.101", POOL[1],
+                           LX_TALK_CALL_RINGING, T0 + 3 * MIN, 0, &dup),
+                     LX_ECONFLICT);
+    assert_string_equal(f->ctx.err.field, "/call_id");
+}
+
+static void
+test_event_unbound_and_actor(void **state)
+{
+    struct fx *f = *state;
+    struct lx_talk_call_event ev = {
+        "ev-1", "c-1", "95013000009", LX_TALK_CALL_RINGING, T0, 0};
+    struct lx_talk_binding b;
+    int64_t firm = 0;
+    int64_t lead = claimed_lead(f, "13800138007", &firm);
+    bool dup = true;
+
+    /* No binding for the number at all. */
+    assert_int_equal(event(f, NULL, "ev-1", "c-1", "95013000009",
+                           LX_TALK_CALL_RINGING, T0, 0, &dup),
+                     LX_ENOTFOUND);
+    assert_string_equal(f->ctx.err.field, "/virtual_number");
+    assert_false(dup);
+    /* A binding exists, but the event predates it. */
+    f->ctx.now_ms = T0 + 5 * MIN;
+    as_lawyer(&f->ctx, firm);
+    assert_int_equal(bind(f, lead, 1, 10 * MIN, 60, &b), LX_OK);
+    assert_int_equal(event(f, NULL, "ev-1", "c-1", POOL[0],
+                           LX_TALK_CALL_RINGING, T0 + 5 * MIN - 1, 0, &dup),
+                     LX_ENOTFOUND);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_calls"), 0);
+    /* Staff cannot post provider events; the system can. */
+    as_lawyer(&f->ctx, firm);
+    ev.virtual_number = POOL[0];
+    ev.at_ms = T0 + 6 * MIN;
+    assert_int_equal(lx_talk_call_event(&f->ctx, NULL, &ev, &dup), LX_EDENIED);
+    memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
+    f->ctx.actor.kind = LX_ACTOR_SYSTEM;
+    assert_int_equal(lx_talk_call_event(&f->ctx, NULL, &ev, NULL), LX_OK);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_calls"), 1);
+}
+
+static void
+test_event_validation(void **state)
+{
+    struct fx *f = *state;
+    char long_id[LX_TALK_CALL_ID_MAX + 2];
+    char max_id[LX_TALK_CALL_ID_MAX + 1];
+    struct {
+        const char *event_id;
+        const char *call_id;
+        const char *number;
+        int kind;
+        int64_t at;
+        int64_t dur;
+        const char *field;
+    } cases[] = {
+        {"", "c", "95013000001", 0, T0, 0, "/event_id"},
+        {NULL, "c", "95013000001", 0, T0, 0, "/event_id"},
+        {"ev 1", "c", "95013000001", 0, T0, 0, "/event_id"},
+        {"ev/1", "c", "95013000001", 0, T0, 0, "/event_id"},
+        {long_id, "c", "95013000001", 0, T0, 0, "/event_id"},
+        {"e", "", "95013000001", 0, T0, 0, "/call_id"},
+        {"e", "c\n", "95013000001", 0, T0, 0, "/call_id"},
+        {"e", long_id, "95013000001", 0, T0, 0, "/call_id"},
+        {"e", "c", "9501", 0, T0, 0, "/virtual_number"},
+        {"e", "c", "+8695013000001", 0, T0, 0, "/virtual_number"},
+        {"e", "c", NULL, 0, T0, 0, "/virtual_number"},
+        {"e", "c", "95013000001", 3, T0, 0, "/kind"},
+        {"e", "c", "95013000001", -1, T0, 0, "/kind"},
+        {"e", "c", "95013000001", 0, 0, 0, "/at_ms"},
+        {"e", "c", "95013000001", 2, T0, -1, "/duration_s"},
+        {"e", "c", "95013000001", 2, T0, 86401, "/duration_s"},
+    };
+    struct lx_talk_binding b;
+    int64_t firm = 0;
+    int64_t lead = claimed_lead(f, "13800138008", &firm);
+    enum lx_talk_call_event_kind k = LX_TALK_CALL_ENDED;
+
+    memset(long_id, 'a', sizeof(long_id) - 1);
+    long_id[sizeof(long_id) - 1] = '\0';
+    memset(max_id, 'Z', sizeof(max_id) - 1);
+    max_id[sizeof(max_id) - 1] = '\0';
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(event(f, NULL, cases[i].event_id, cases[i].call_id,
+                               cases[i].number,
+                               (enum lx_talk_call_event_kind)cases[i].kind,
+                               cases[i].at, cases[i].dur, NULL),
+                         LX_EINVAL);
+        assert_non_null(f->ctx.err.field);
+        assert_string_equal(f->ctx.err.field, cases[i].field);
+    }
+    /* The longest ids and every allowed character pass. */
+    as_lawyer(&f->ctx, firm);
+    assert_int_equal(bind(f, lead, 1, 10 * MIN, 60, &b), LX_OK);
+    assert_int_equal(event(f, NULL, max_id, "aZ09_.:-", POOL[0],
+                           LX_TALK_CALL_ENDED, T0 + 1, 86400, NULL),
+                     LX_OK);
+    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_calls WHERE"
+                               " over_limit = 1 AND duration_s = 86400"),
+                     1);
+
+    assert_true(lx_talk_call_event_parse("ringing", &k));
+    assert_int_equal(k, LX_TALK_CALL_RINGING);
+    assert_true(lx_talk_call_event_parse("answered", &k));
+    assert_int_equal(k, LX_TALK_CALL_ANSWERED);
+    assert_true(lx_talk_call_event_parse("ended", &k));
+    assert_int_equal(k, LX_TALK_CALL_ENDED);
+    assert_false(lx_talk_call_event_parse("Ended", &k));
+    assert_false(lx_talk_call_event_parse("", &k));
+    assert_false(lx_talk_call_event_parse(NULL, &k));
+    assert_int_equal(k, LX_TALK_CALL_ENDED);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_bind_first_free, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pool_exhausted_and_reuse, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_binds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contact_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bind_validation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_unbound_and_actor, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_event_validation, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
