@@ -54,11 +54,36 @@ struct sq_cached {
     sqlite3_stmt *h;
 };
 
+/* Transaction control, prepared once per connection and kept apart from
+ * the services' cache (a service must never reach these: the authorizer
+ * refuses them inside a unit). */
+enum sq_ctl {
+    CTL_BEGIN = 0,
+    CTL_BEGIN_IMMEDIATE,
+    CTL_COMMIT,
+    CTL_ROLLBACK,
+    CTL_SAVEPOINT,
+    CTL_RELEASE,
+    CTL_ROLLBACK_TO,
+    CTL_COUNT
+};
+
+static const char *const ctl_sql[CTL_COUNT] = {
+    [CTL_BEGIN] = "BEGIN",
+    [CTL_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+    [CTL_COMMIT] = "COMMIT",
+    [CTL_ROLLBACK] = "ROLLBACK",
+    [CTL_SAVEPOINT] = "SAVEPOINT lx_unit",
+    [CTL_RELEASE] = "RELEASE lx_unit",
+    [CTL_ROLLBACK_TO] = "ROLLBACK TO lx_unit",
+};
+
 struct sq_conn {
     sqlite3 *db;
     bool in_unit;
     unsigned evict; /* next slot to evict when the cache is full */
     struct sq_cached cache[SQ_CACHE];
+    sqlite3_stmt *ctl[CTL_COUNT];
 };
 
 static uint64_t
@@ -120,6 +145,10 @@ cache_clear(struct sq_conn *c)
         sqlite3_finalize(c->cache[i].h);
         c->cache[i].h = NULL;
         c->cache[i].hash = 0;
+    }
+    for (int k = 0; k < CTL_COUNT; k++) {
+        sqlite3_finalize(c->ctl[k]);
+        c->ctl[k] = NULL;
     }
 }
 
@@ -209,11 +238,22 @@ sq_err(sqlite3 *db, int rc, struct lx_err *err)
     }
 }
 
-/* The writer's own control statements; not fault-counted. */
+/* The writer's own control statements; not fault-counted. SQLITE_OK or
+ * the error (also in sqlite3_extended_errcode of the connection). */
 static int
-ctl(sqlite3 *db, const char *sql)
+ctl(struct sq_conn *c, enum sq_ctl k)
 {
-    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+    int rc;
+
+    if (c->ctl[k] == NULL) {
+        rc = sqlite3_prepare_v2(c->db, ctl_sql[k], -1, &c->ctl[k], NULL);
+        if (rc != SQLITE_OK) {
+            return rc;
+        }
+    }
+    rc = sqlite3_step(c->ctl[k]);
+    sqlite3_reset(c->ctl[k]);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
 /* Run a pragma and check its single text answer, when 'want' is given. */
@@ -328,7 +368,7 @@ run_unit(struct lx_store *st, struct sq_conn *c, struct sq_unit *u)
     sqlite3 *db = c->db;
     struct lx_store_tx tx;
 
-    if (ctl(db, "SAVEPOINT lx_unit") != SQLITE_OK) {
+    if (ctl(c, CTL_SAVEPOINT) != SQLITE_OK) {
         u->rc = sq_err(db, sqlite3_extended_errcode(db), u->err);
         return !sqlite3_get_autocommit(db);
     }
@@ -341,21 +381,23 @@ run_unit(struct lx_store *st, struct sq_conn *c, struct sq_unit *u)
         fail_unit(u, "transaction rolled back by the database");
         return false;
     }
-    if (u->rc == LX_OK && ctl(db, "RELEASE lx_unit") != SQLITE_OK) {
+    if (u->rc == LX_OK && ctl(c, CTL_RELEASE) != SQLITE_OK) {
         u->rc = sq_err(db, sqlite3_extended_errcode(db), u->err);
     }
     if (u->rc != LX_OK) {
-        ctl(db, "ROLLBACK TO lx_unit");
-        ctl(db, "RELEASE lx_unit");
+        ctl(c, CTL_ROLLBACK_TO);
+        ctl(c, CTL_RELEASE);
     }
     return !sqlite3_get_autocommit(db);
 }
 
 /* Units [from, to) form one transaction: commit it, or fail them all. */
 static void
-finish(struct lx_store *st, sqlite3 *db, struct sq_unit *from,
+finish(struct lx_store *st, struct sq_conn *c, struct sq_unit *from,
        struct sq_unit *to, bool alive)
 {
+    sqlite3 *db = c->db;
+
     bool any = false;
     const char *why = NULL;
 
@@ -365,13 +407,13 @@ finish(struct lx_store *st, sqlite3 *db, struct sq_unit *from,
     if (!alive) {
         why = "transaction rolled back by the database";
     } else if (!any) {
-        ctl(db, "ROLLBACK");
+        ctl(c, CTL_ROLLBACK);
     } else if (store__fault_commit(st)) {
-        ctl(db, "ROLLBACK");
+        ctl(c, CTL_ROLLBACK);
         why = "injected fault (commit)";
-    } else if (ctl(db, "COMMIT") != SQLITE_OK) {
+    } else if (ctl(c, CTL_COMMIT) != SQLITE_OK) {
         if (!sqlite3_get_autocommit(db)) {
-            ctl(db, "ROLLBACK");
+            ctl(c, CTL_ROLLBACK);
         }
         why = "commit failed";
     } else {
@@ -398,7 +440,7 @@ run_group(struct lx_store *st, struct sq_conn *c, struct sq_unit *first)
     while (u != NULL) {
         struct sq_unit *seg = u;
         bool alive = true;
-        int brc = ctl(db, "BEGIN IMMEDIATE");
+        int brc = ctl(c, CTL_BEGIN_IMMEDIATE);
 
         if (brc != SQLITE_OK) {
             for (; u != NULL; u = u->next) {
@@ -411,7 +453,7 @@ run_group(struct lx_store *st, struct sq_conn *c, struct sq_unit *first)
             alive = run_unit(st, c, u);
             u = u->next;
         }
-        finish(st, db, seg, u, alive);
+        finish(st, c, seg, u, alive);
     }
 }
 
@@ -538,7 +580,7 @@ sq_read(struct lx_store *st, lx_store_unit_fn *fn, void *arg,
     struct lx_store_tx tx;
     lx_rc rc;
 
-    if (ctl(db, "BEGIN") != SQLITE_OK) {
+    if (ctl(c, CTL_BEGIN) != SQLITE_OK) {
         rc = sq_err(db, sqlite3_extended_errcode(db), err);
         goto out;
     }
@@ -554,11 +596,11 @@ sq_read(struct lx_store *st, lx_store_unit_fn *fn, void *arg,
         }
         goto out;
     }
-    if (rc == LX_OK && ctl(db, "COMMIT") != SQLITE_OK) {
+    if (rc == LX_OK && ctl(c, CTL_COMMIT) != SQLITE_OK) {
         rc = sq_err(db, sqlite3_extended_errcode(db), err);
     }
     if (!sqlite3_get_autocommit(db)) {
-        ctl(db, "ROLLBACK");
+        ctl(c, CTL_ROLLBACK);
     }
 out:
     reader_give(b, c);
