@@ -314,22 +314,46 @@ http__h_lead_get(struct lx_http_req *req, struct lx_http_res *res)
     return rc != LX_OK ? rc : answer_lead(req, res, id, 200);
 }
 
+/* The optional "access_id" of a body (a minor's per-access approval):
+ * *out 0 when absent. */
+static lx_rc
+access_id_of(struct lx_http_req *req, json_t *body, int64_t *out)
+{
+    json_t *acc = body != NULL ? json_object_get(body, "access_id") : NULL;
+
+    *out = 0;
+    if (acc == NULL) {
+        return LX_OK;
+    }
+    if (!json_is_integer(acc) || json_integer_value(acc) <= 0) {
+        return lx_err_set(&req->ctx.err, LX_EINVAL, "/access_id",
+                          "must be a positive id");
+    }
+    *out = (int64_t)json_integer_value(acc);
+    return LX_OK;
+}
+
+static const char *const claim_fields[] = {"access_id", NULL};
 static const char *const no_fields[] = {NULL};
 
 lx_rc
 http__h_lead_claim(struct lx_http_req *req, struct lx_http_res *res)
 {
     struct lx_leads_opts o = opts_of(req);
-    int64_t id = 0;
+    int64_t id = 0, access_id = 0;
     json_t *body = NULL;
     lx_rc rc = lead_id(req, &id);
 
     if (rc == LX_OK && req->body.len > 0) {
-        rc = http__people_body(req, no_fields, &body);
+        rc = http__people_body(req, claim_fields, &body);
     }
     if (rc == LX_OK) {
-        rc = lx_leads_claim(&req->ctx, &o, id);
+        rc = access_id_of(req, body, &access_id);
     }
+    if (rc == LX_OK) {
+        rc = lx_leads_claim_access(&req->ctx, &o, id, access_id);
+    }
+    json_decref(body);
     return rc != LX_OK ? rc : answer_lead(req, res, id, 200);
 }
 
@@ -436,7 +460,6 @@ http__h_lead_reveal(struct lx_http_req *req, struct lx_http_res *res)
     int64_t id = 0;
     int64_t access = 0;
     json_t *body = NULL;
-    json_t *acc;
     const char *field = NULL;
     const char *purpose = NULL;
     struct lx_secret *sec = NULL;
@@ -451,13 +474,8 @@ http__h_lead_reveal(struct lx_http_req *req, struct lx_http_res *res)
     if (rc == LX_OK) {
         rc = get_str(req, body, "purpose", "/purpose", true, &purpose);
     }
-    acc = rc == LX_OK ? json_object_get(body, "access_id") : NULL;
-    if (acc != NULL && (!json_is_integer(acc) || json_integer_value(acc) <= 0)) {
-        rc = lx_err_set(&req->ctx.err, LX_EINVAL, "/access_id",
-                        "must be a positive id");
-    }
-    if (rc == LX_OK && acc != NULL) {
-        access = (int64_t)json_integer_value(acc);
+    if (rc == LX_OK) {
+        rc = access_id_of(req, body, &access);
     }
     if (rc == LX_OK) {
         rc = lx_leads_reveal(&req->ctx, id, field, purpose, access, &sec);

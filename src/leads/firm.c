@@ -93,6 +93,7 @@ leads__lead_facts(const struct leads__row *r, struct lx_policy_facts *f)
 
 struct act {
     struct lx_ctx *ctx;
+    int64_t access_id; /* a minor's per-access approval, or 0 */
     const struct lx_leads_opts *o;
     int64_t id;
     enum lx_leads_event ev;
@@ -208,12 +209,19 @@ claim_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
     if (rc != LX_OK || a->missing) {
         return rc;
     }
-    rc = act_decide_tx(tx, a, LX_POLICY_ACTION_CLAIM, 0, &f, err);
+    rc = act_decide_tx(tx, a, LX_POLICY_ACTION_CLAIM, a->access_id, &f, err);
     if (rc == LX_OK) {
         rc = lx_people_decision_audit_tx(tx, a->ctx, &f, &a->d, err);
     }
     if (rc != LX_OK || a->denied) {
         return rc;
+    }
+    /* A minor's approval serves one access: this claim. */
+    if (a->access_id != 0 && a->row.view.minor) {
+        rc = lx_people_minor_use_tx(tx, a->access_id, a->ctx->now_ms, err);
+        if (rc != LX_OK) {
+            return rc;
+        }
     }
     st = lx_xcalloc(1, sizeof(*st));
     rc = leads__offer_state_tx(tx, a->id, st, err);
@@ -273,12 +281,20 @@ act_finish(struct lx_ctx *ctx, struct act *a, lx_rc rc)
 lx_rc
 lx_leads_claim(struct lx_ctx *ctx, const struct lx_leads_opts *o, int64_t id)
 {
+    return lx_leads_claim_access(ctx, o, id, 0);
+}
+
+lx_rc
+lx_leads_claim_access(struct lx_ctx *ctx, const struct lx_leads_opts *o,
+                      int64_t id, int64_t access_id)
+{
     struct act *a = lx_xcalloc(1, sizeof(*a));
     lx_rc rc;
 
     a->ctx = ctx;
     a->o = o != NULL ? o : &no_opts;
     a->id = id;
+    a->access_id = access_id;
     a->ev = LX_LEADS_EV_CLAIM;
     a->purpose = LX_POLICY_PURPOSE_CONSULTATION;
     rc = lx_store_write(ctx->app->store, claim_unit, a, &ctx->err);

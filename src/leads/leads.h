@@ -256,6 +256,15 @@ lx_rc lx_leads_claim(struct lx_ctx *ctx, const struct lx_leads_opts *o,
                      int64_t id);
 
 /*
+ * lx_leads_claim for a minor's lead (C2.4: every access to a minor's data
+ * needs its own approval): 'access_id' is an approved minor access
+ * (people.h lx_people_minor_request / _decide) for the claimant, consumed
+ * by the claim in the same unit. 0 is lx_leads_claim.
+ */
+lx_rc lx_leads_claim_access(struct lx_ctx *ctx, const struct lx_leads_opts *o,
+                            int64_t id, int64_t access_id);
+
+/*
  * Decline the offer with a route.h decline reason name ("no_capacity", …).
  * Audited; in the same unit the lead goes to the next firm (or exhausted).
  * Errors as for claim; LX_EINVAL ("/reason") for an unknown reason.

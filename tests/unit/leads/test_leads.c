@@ -13,6 +13,7 @@
 #include "base/ctx.h"
 #include "crypto/crypto.h"
 #include "leads/leads.h"
+#include "people/people.h"
 #include "lib/testdb.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -759,6 +760,53 @@ test_return(void **state)
     assert_int_equal(v.state, LX_LEADS_RETURNED);
 }
 
+/* C2.4: a minor's lead is claimed only with an approved per-access
+ * approval for the claimant, and the approval serves that claim alone. */
+static void
+test_claim_minor(void **state)
+{
+    struct fx *f = *state;
+    struct lx_leads_intake in = good_intake("13800138021");
+    struct lx_leads_intake_result r;
+    int64_t firm, acc = 0;
+
+    in.minor = true;
+    as_system(f);
+    assert_int_equal(lx_leads_intake(&f->ctx, NULL, &in, &r), LX_OK);
+    assert_int_equal(r.state, LX_LEADS_OFFERED);
+    firm = holder_firm(f, r.id);
+
+    as_staff(f, lawyer_of(firm));
+    assert_int_equal(lx_leads_claim(&f->ctx, NULL, r.id), LX_EDENIED);
+    assert_string_equal(f->ctx.err.clause, "C2.4");
+    assert_int_equal(lx_people_minor_request(&f->ctx, r.id,
+                                             LX_POLICY_PURPOSE_CONSULTATION,
+                                             &acc),
+                     LX_OK);
+    /* Requested, not yet approved: still denied. */
+    assert_int_equal(lx_leads_claim_access(&f->ctx, NULL, r.id, acc),
+                     LX_EDENIED);
+    as_staff(f, admin_of(firm));
+    assert_int_equal(lx_people_minor_decide(&f->ctx, acc, true, T0 + 3600000),
+                     LX_OK);
+    as_staff(f, lawyer_of(firm));
+    assert_int_equal(lx_leads_claim_access(&f->ctx, NULL, r.id, acc), LX_OK);
+    assert_int_equal(countf(f,
+                            "SELECT COUNT(*) FROM leads WHERE id = %lld AND"
+                            " state = 'claimed'",
+                            (long long)r.id),
+                     1);
+    /* Used by the claim: it opens nothing else. */
+    {
+        struct lx_secret *sec = NULL;
+
+        assert_int_equal(lx_leads_reveal(&f->ctx, r.id, "phone",
+                                         "consultation", acc, &sec),
+                         LX_EDENIED);
+        assert_null(sec);
+    }
+}
+
 /* ---- fault walk ------------------------------------------------------------ */
 
 /* The vault subject, its fields and the lead are one unit: a failure at
@@ -948,6 +996,7 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_claim_to_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_return, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_minor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_intake_fault_walk, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_claim_fault_walk, setup,
