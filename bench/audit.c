@@ -145,6 +145,7 @@ main(int argc, char **argv)
     struct lx_store *st = NULL;
     struct lx_err err = {0};
     struct lx_audit_report rep;
+    struct lx_store_stats s0, s1;
     struct worker w[THREADS];
     pthread_t th[THREADS];
     int64_t t0, ms, cpu0 = 0, c0, best_ms, grouped_n = 0;
@@ -177,6 +178,7 @@ main(int argc, char **argv)
            "\"ms\":%lld,\"per_s\":%.0f}\n",
            single, (long long)ms, single_rate);
 
+    lx_store_stats(st, &s0);
     t0 = lx_time_mono_ms();
     for (int i = 0; i < THREADS; i++) {
         w[i] = (struct worker){.st = st, .n = per_thread, .id = i + 1};
@@ -188,10 +190,16 @@ main(int argc, char **argv)
         grouped_n += w[i].n;
     }
     ms = lx_time_mono_ms() - t0;
+    lx_store_stats(st, &s1);
     grouped_rate = per_s((double)grouped_n, ms);
     printf("{\"bench\":\"audit\",\"case\":\"grouped\",\"threads\":%d,"
-           "\"entries\":%lld,\"ms\":%lld,\"per_s\":%.0f}\n",
-           THREADS, (long long)grouped_n, (long long)ms, grouped_rate);
+           "\"entries\":%lld,\"ms\":%lld,\"per_s\":%.0f,"
+           "\"units_per_commit\":%.1f}\n",
+           THREADS, (long long)grouped_n, (long long)ms, grouped_rate,
+           s1.commits > s0.commits
+               ? (double)(s1.units - s0.units) /
+                     (double)(s1.commits - s0.commits)
+               : 0.0);
 
     t0 = lx_time_mono_ms();
     for (int b = 0; b < 10; b++) {

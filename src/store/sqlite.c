@@ -431,14 +431,53 @@ finish(struct lx_store *st, struct sq_conn *c, struct sq_unit *from,
     }
 }
 
+/*
+ * Units queued while the group ran join it before the commit (up to
+ * group_max in all), appended after 'last': under load the callers woken
+ * by one commit re-queue one by one, and without this the next group
+ * would hold only the first few of them, each group paying a whole
+ * fsync. The commit waits for nothing that is not queued already.
+ */
+static struct sq_unit *
+take_more(struct lx_store *st, struct sq_unit *last, int *n)
+{
+    struct sq_store *b = st->be;
+    struct sq_unit *more = NULL;
+    int k = 0;
+
+    pthread_mutex_lock(&b->mu);
+    if (b->head != NULL && !b->head->solo && *n < b->group_max) {
+        struct sq_unit *end = b->head;
+
+        more = b->head;
+        k = 1;
+        while (*n + k < b->group_max && end->next != NULL &&
+               !end->next->solo) {
+            end = end->next;
+            k++;
+        }
+        b->head = end->next;
+        if (b->head == NULL) {
+            b->tail = NULL;
+        }
+        end->next = NULL;
+        atomic_fetch_sub(&st->n_queued, (unsigned long long)k);
+        last->next = more;
+    }
+    pthread_mutex_unlock(&b->mu);
+    *n += k;
+    return more;
+}
+
 static void
-run_group(struct lx_store *st, struct sq_conn *c, struct sq_unit *first)
+run_group(struct lx_store *st, struct sq_conn *c, struct sq_unit *first,
+          int n)
 {
     sqlite3 *db = c->db;
     struct sq_unit *u = first;
 
     while (u != NULL) {
-        struct sq_unit *seg = u;
+        struct sq_unit *seg = u, *last = u;
         bool alive = true;
         int brc = ctl(c, CTL_BEGIN_IMMEDIATE);
 
@@ -451,7 +490,11 @@ run_group(struct lx_store *st, struct sq_conn *c, struct sq_unit *first)
         }
         while (u != NULL && alive) {
             alive = run_unit(st, c, u);
+            last = u;
             u = u->next;
+            if (u == NULL && alive && !seg->solo) {
+                u = take_more(st, last, &n);
+            }
         }
         finish(st, c, seg, u, alive);
     }
@@ -490,7 +533,7 @@ writer_main(void *arg)
         atomic_fetch_sub(&st->n_queued, (unsigned long long)n);
         pthread_mutex_unlock(&b->mu);
 
-        run_group(st, &b->w, first);
+        run_group(st, &b->w, first, n);
 
         pthread_mutex_lock(&b->mu);
         for (u = first; u != NULL;) {

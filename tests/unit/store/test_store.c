@@ -811,8 +811,9 @@ test_group_rollback_alone(void **state)
         pthread_join(th[i], NULL);
     }
     lx_store_stats(f->st, &after);
-    /* the K queued units formed one group: one commit */
-    assert_int_equal(after.commits - before.commits, 2);
+    /* the K units queued while the head ran joined its group: one
+     * commit for all, and still each failing unit rolled back alone */
+    assert_int_equal(after.commits - before.commits, 1);
     for (int i = 0; i < K; i++) {
         struct count_req q = {"SELECT COUNT(*) FROM t WHERE id = :tag",
                               m[i].r.id, 0};
@@ -1057,12 +1058,20 @@ test_fault_commit_group(void **state)
     for (int i = 0; i < K; i++) {
         pthread_join(th[i], NULL);
     }
-    /* the first commit (the blocker's) failed; the K units then formed a
-     * group of their own that committed */
+    /* the K units queued while the blocker ran joined its group, so the
+     * failed commit fails every one of them: none is kept, each is told */
     assert_int_equal(head.rc, LX_ESTORE);
     assert_int_equal(count_tag(f->st, 13), 0);
     for (int i = 0; i < K; i++) {
-        assert_int_equal(w[i].rc, LX_OK);
+        assert_int_equal(w[i].rc, LX_ESTORE);
+    }
+    assert_int_equal(count_tag(f->st, 14), 0);
+    /* the fault fired once: the same units go through now */
+    for (int i = 0; i < K; i++) {
+        struct lx_err err = {0};
+
+        assert_int_equal(lx_store_write(f->st, insert_unit, &r[i], &err),
+                         LX_OK);
     }
     assert_int_equal(count_tag(f->st, 14), K);
     gate_destroy(&blk.g);
