@@ -236,6 +236,16 @@ lx_rc lx_people_licence_verify(struct lx_ctx *ctx, int64_t staff_id,
                                const char *evidence_ref, int64_t recheck_ms);
 lx_rc lx_people_licence_get(struct lx_ctx *ctx, int64_t staff_id,
                             struct lx_people_licence *out);
+/*
+ * In the caller's transaction: the first practice year of staff_id's
+ * licence (C5.4) — digits 6-9 of its number, 1950..2200 — when the
+ * licence is verified and its re-check is after now_ms; else 0 (no
+ * licence, another status, an expired re-check). No access check: for
+ * services deciding about their own actor. Fails only on a store error.
+ */
+lx_rc lx_people_licence_year_tx(struct lx_store_tx *tx, int64_t staff_id,
+                                int64_t now_ms, int *first_year,
+                                struct lx_err *err);
 
 /* ---- Training (C4.2) ------------------------------------------------------
  */

@@ -315,6 +315,56 @@ lx_people_licence_get(struct lx_ctx *ctx, int64_t staff_id,
     return lx_store_read(ctx->app->store, licence_get_unit, &a, &ctx->err);
 }
 
+lx_rc
+lx_people_licence_year_tx(struct lx_store_tx *tx, int64_t staff_id,
+                          int64_t now_ms, int *first_year, struct lx_err *err)
+{
+    struct lx_store_stmt *s = NULL;
+    bool row = false;
+    size_t len = 0;
+    const char *t;
+    int y = 0;
+    lx_rc rc;
+
+    *first_year = 0;
+    rc = lx_store_prepare(tx,
+                          "SELECT number FROM staff_licences WHERE"
+                          " staff_id = :id AND status = 'verified' AND"
+                          " recheck_ms > :now",
+                          &s, err);
+    if (rc != LX_OK) {
+        goto out;
+    }
+    rc = lx_store_bind_int(s, ":id", staff_id);
+    if (rc == LX_OK) {
+        rc = lx_store_bind_int(s, ":now", now_ms);
+    }
+    if (rc != LX_OK) {
+        rc = lx_err_set(err, rc, NULL, "people: bind failed");
+        goto out;
+    }
+    rc = lx_store_step(s, &row, err);
+    if (rc != LX_OK || !row) {
+        goto out;
+    }
+    t = lx_store_col_text(s, 0, &len);
+    if (t == NULL || len != 17) {
+        goto out;
+    }
+    for (size_t i = 5; i < 9; i++) {
+        if (t[i] < '0' || t[i] > '9') {
+            goto out;
+        }
+        y = y * 10 + (t[i] - '0');
+    }
+    if (y >= 1950 && y <= 2200) {
+        *first_year = y;
+    }
+out:
+    lx_store_stmt_free(s);
+    return rc;
+}
+
 /* ---- Training ------------------------------------------------------------ */
 
 lx_rc

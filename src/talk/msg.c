@@ -1,8 +1,9 @@
 /*
- * msg.c — the message service (C5.2-C5.9; talk.h "messages"): a firm's
- * message screened and stored, the user's message and opt-out, the
+ * msg.c — sending messages (C5.2-C5.9; talk.h "messages"): a firm's
+ * message screened and stored, the user's message and opt-out. The
  * platform's review of flagged messages and the verified facts behind
- * credential claims. Reading a conversation is in msg_read.c.
+ * credential claims are in review.c; reading a conversation is in
+ * msg_read.c.
  *
  * One unit of work per call. The text goes to the vault of the lead's
  * subject (field "chat_<id>"); rows, audit records, violations and errors
@@ -11,7 +12,6 @@
 #include "talk/talk.h"
 #include "talk/talk_int.h"
 
-#include "audit/audit.h"
 #include "base/buf.h"
 #include "base/utf8.h"
 #include "enforce/enforce.h"
@@ -25,9 +25,6 @@
 
 #define CLAIMS_MAX 8 /* credential claims checked per message */
 #define FINDINGS_JSON_MAX 8192
-#define HONOURS_MAX 32       /* verified honour titles per lawyer */
-#define HONOUR_BYTES_MAX 200 /* one title */
-#define HONOURS_JSON_MAX (HONOURS_MAX * (HONOUR_BYTES_MAX * 6 + 4) + 8)
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -174,53 +171,6 @@ talk__msg_text_check(struct lx_ctx *ctx, const char *text, size_t len)
     return LX_OK;
 }
 
-lx_rc
-talk__msg_audit_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
-                   const char *action, const char *rtype, int64_t rid,
-                   const char *field, const char *purpose, const char *decision,
-                   const char *reason, const char *clause, struct lx_err *err)
-{
-    char id[24];
-    struct lx_audit_entry e = {0};
-
-    snprintf(id, sizeof(id), "%lld", (long long)rid);
-    e.time_ms = ctx->now_ms;
-    e.kind = LX_AUDIT_ACCESS;
-    e.actor_kind = (int)ctx->actor.kind;
-    e.actor_id = ctx->actor.id;
-    e.actor_firm = ctx->actor.firm_id;
-    e.actor_role = ctx->actor.role;
-    e.action = action;
-    e.resource_type = rtype;
-    e.resource_id = id;
-    e.field = field;
-    e.purpose = purpose;
-    e.decision = decision;
-    e.reason = reason;
-    e.clause = clause;
-    e.request_id = ctx->req_id;
-    return lx_audit_append_tx(tx, &e, err);
-}
-
-/* Bind helpers: the first failure wins and is reported once. */
-static lx_rc
-bind_i(struct lx_store_stmt *s, const char *name, int64_t v, lx_rc rc)
-{
-    return rc != LX_OK ? rc : lx_store_bind_int(s, name, v);
-}
-
-static lx_rc
-bind_t(struct lx_store_stmt *s, const char *name, const char *v, lx_rc rc)
-{
-    return rc != LX_OK ? rc : lx_store_bind_text(s, name, v, strlen(v));
-}
-
-static lx_rc
-bind_done(lx_rc rc, struct lx_err *err)
-{
-    return rc == LX_OK ? LX_OK : lx_err_set(err, rc, NULL, "talk: bind failed");
-}
-
 /* One talk_messages row; *id gets its id. */
 struct msg_row {
     int64_t lead_id, firm_id, sender_id;
@@ -250,19 +200,19 @@ msg_insert(struct lx_store_tx *tx, const struct lx_ctx *ctx,
     if (rc != LX_OK) {
         goto out;
     }
-    rc = bind_i(s, ":lead", m->lead_id, rc);
-    rc = bind_i(s, ":firm", m->firm_id, rc);
-    rc = bind_t(s, ":dir", lx_talk_direction_name(m->direction), rc);
-    rc = bind_i(s, ":sender", m->sender_id, rc);
-    rc = bind_t(s, ":role", m->sender_role, rc);
-    rc = bind_t(s, ":purpose", m->purpose, rc);
-    rc = bind_t(s, ":verdict", lx_scan_verdict_name(m->verdict), rc);
-    rc = bind_t(s, ":status", lx_talk_status_name(m->status), rc);
-    rc = bind_t(s, ":review", lx_talk_review_name(m->review), rc);
-    rc = bind_t(s, ":pack", m->pack_version, rc);
-    rc = bind_t(s, ":findings", m->findings, rc);
-    rc = bind_i(s, ":at", ctx->now_ms, rc);
-    rc = bind_done(rc, err);
+    rc = talk__bind_i(s, ":lead", m->lead_id, rc);
+    rc = talk__bind_i(s, ":firm", m->firm_id, rc);
+    rc = talk__bind_t(s, ":dir", lx_talk_direction_name(m->direction), rc);
+    rc = talk__bind_i(s, ":sender", m->sender_id, rc);
+    rc = talk__bind_t(s, ":role", m->sender_role, rc);
+    rc = talk__bind_t(s, ":purpose", m->purpose, rc);
+    rc = talk__bind_t(s, ":verdict", lx_scan_verdict_name(m->verdict), rc);
+    rc = talk__bind_t(s, ":status", lx_talk_status_name(m->status), rc);
+    rc = talk__bind_t(s, ":review", lx_talk_review_name(m->review), rc);
+    rc = talk__bind_t(s, ":pack", m->pack_version, rc);
+    rc = talk__bind_t(s, ":findings", m->findings, rc);
+    rc = talk__bind_i(s, ":at", ctx->now_ms, rc);
+    rc = talk__bind_done(rc, err);
     if (rc != LX_OK) {
         goto out;
     }
@@ -302,12 +252,11 @@ talk__msg_field_name(int64_t id, char *out, size_t cap)
     snprintf(out, cap, "chat_%lld", (long long)id);
 }
 
-/* A violation of category 'cat' by message 'id'; *vid (may be NULL) gets
- * the ledger id (the existing one when it was recorded before). */
-static lx_rc
-violation_add(struct lx_store_tx *tx, int64_t firm_id, const char *cat,
-              int64_t id, int64_t at_ms, const char *evidence, int64_t *vid,
-              struct lx_err *err)
+lx_rc
+talk__msg_violation_add_tx(struct lx_store_tx *tx, int64_t firm_id,
+                           const char *cat, int64_t id, int64_t at_ms,
+                           const char *evidence, int64_t *vid,
+                           struct lx_err *err)
 {
     char kind[LX_ENFORCE_KIND_MAX + 1], obj[48];
     struct lx_store_stmt *s = NULL;
@@ -330,7 +279,9 @@ violation_add(struct lx_store_tx *tx, int64_t firm_id, const char *cat,
                           " object_ref = :o",
                           &s, err);
     if (rc == LX_OK) {
-        rc = bind_done(bind_t(s, ":o", obj, bind_t(s, ":k", kind, LX_OK)), err);
+        rc = talk__bind_done(
+            talk__bind_t(s, ":o", obj, talk__bind_t(s, ":k", kind, LX_OK)),
+            err);
     }
     if (rc == LX_OK) {
         rc = lx_store_step(s, &row, err);
@@ -342,36 +293,14 @@ violation_add(struct lx_store_tx *tx, int64_t firm_id, const char *cat,
     return rc;
 }
 
-/* The actor's role from the loaded facts: platform compliance or admin,
- * with current training, may review and record verified facts. */
-static bool
-reviewer_ok(const struct lx_policy_facts *f, int64_t now_ms)
-{
-    return (f->actor.role == LX_POLICY_ROLE_PLATFORM_COMPLIANCE ||
-            f->actor.role == LX_POLICY_ROLE_PLATFORM_ADMIN) &&
-           f->actor.training_expires_ms > now_ms;
-}
-
-lx_rc
-talk__msg_staff_facts_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
-                         struct lx_policy_facts *f, struct lx_err *err)
-{
-    memset(f, 0, sizeof(*f));
-    f->now_ms = ctx->now_ms;
-    if (ctx->actor.kind != LX_ACTOR_STAFF) {
-        return LX_OK;
-    }
-    return lx_people_facts_load_tx(tx, ctx->actor.id, ctx->now_ms, 0, f, err);
-}
-
 /* ---- credentials (C5.4) -------------------------------------------------- */
 
 /* Verified facts of 'staff_id' as loaded from talk_lawyer_facts; the
  * honour titles point into 'pool'. */
 struct creds {
     struct lx_talk_credentials v;
-    const char *titles[HONOURS_MAX];
-    char pool[HONOURS_MAX * (HONOUR_BYTES_MAX + 1)];
+    const char *titles[TALK__HONOURS_MAX];
+    char pool[TALK__HONOURS_MAX * (TALK__HONOUR_BYTES_MAX + 1)];
 };
 
 static lx_rc
@@ -390,7 +319,7 @@ creds_load(struct lx_store_tx *tx, int64_t staff_id, struct creds *c,
                           " WHERE staff_id = :id",
                           &s, err);
     if (rc == LX_OK) {
-        rc = bind_done(bind_i(s, ":id", staff_id, LX_OK), err);
+        rc = talk__bind_done(talk__bind_i(s, ":id", staff_id, LX_OK), err);
     }
     if (rc == LX_OK) {
         rc = lx_store_step(s, &row, err);
@@ -401,51 +330,12 @@ creds_load(struct lx_store_tx *tx, int64_t staff_id, struct creds *c,
         c->v.case_count_known = !lx_store_col_is_null(s, 2);
         c->v.case_count = lx_store_col_int(s, 2);
         t = lx_store_col_text(s, 3, &len);
-        c->v.n_honours = talk__msg_honours_parse(t, len, c->titles, HONOURS_MAX,
-                                                 c->pool, sizeof(c->pool));
+        c->v.n_honours = talk__msg_honours_parse(
+            t, len, c->titles, TALK__HONOURS_MAX, c->pool, sizeof(c->pool));
         c->v.honours = c->titles;
     }
     lx_store_stmt_free(s);
     return rc;
-}
-
-/* The first practice year of the actor's verified, current licence: digits
- * 6-9 of the licence number (C5.4); 0 when there is none. Read through
- * people.h before the unit (people offers no in-transaction getter); a
- * licence that changes in between only moves a C5.4 flag. */
-static lx_rc
-first_year(struct lx_ctx *ctx, int *year)
-{
-    struct lx_people_licence lic;
-    lx_rc rc;
-    int y = 0;
-
-    *year = 0;
-    if (ctx->actor.kind != LX_ACTOR_STAFF) {
-        return LX_OK;
-    }
-    rc = lx_people_licence_get(ctx, ctx->actor.id, &lic);
-    if (rc == LX_ENOTFOUND || rc == LX_EDENIED || rc == LX_EUNAUTH) {
-        memset(&ctx->err, 0, sizeof(ctx->err));
-        return LX_OK; /* no licence the actor may read: no year */
-    }
-    if (rc != LX_OK) {
-        return rc;
-    }
-    if (lic.status != LX_PEOPLE_LICENCE_VERIFIED ||
-        lic.recheck_ms <= ctx->now_ms || strlen(lic.number) != 17) {
-        return LX_OK;
-    }
-    for (int i = 5; i < 9; i++) {
-        if (lic.number[i] < '0' || lic.number[i] > '9') {
-            return LX_OK;
-        }
-        y = y * 10 + (lic.number[i] - '0');
-    }
-    if (y >= 1950 && y <= 2200) {
-        *year = y;
-    }
-    return LX_OK;
 }
 
 /* ---- lx_talk_send -------------------------------------------------------- */
@@ -459,7 +349,6 @@ struct send_arg {
     size_t len;
     const struct lx_scan_result *scan;
     bool has_claims;
-    int first_year;
     struct lx_talk_sent *out;
     struct talk__act act;
     bool contact_denied;
@@ -586,8 +475,12 @@ send_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
         if (cr == NULL) {
             abort(); /* STYLE.md: out of memory aborts */
         }
-        cr->v.first_practice_year = a->first_year;
-        rc = creds_load(tx, ctx->actor.id, cr, err);
+        /* The sender is staff of the holding firm (talk__firm_holds). */
+        rc = lx_people_licence_year_tx(tx, ctx->actor.id, ctx->now_ms,
+                                       &cr->v.first_practice_year, err);
+        if (rc == LX_OK) {
+            rc = creds_load(tx, ctx->actor.id, cr, err);
+        }
         if (rc != LX_OK) {
             goto out;
         }
@@ -646,9 +539,9 @@ send_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
         if (!blocking[c]) {
             continue;
         }
-        rc = violation_add(tx, lead->firm_id,
-                           lx_scan_category_name((enum lx_scan_category)c),
-                           out->id, ctx->now_ms, ev, &vid, err);
+        rc = talk__msg_violation_add_tx(
+            tx, lead->firm_id, lx_scan_category_name((enum lx_scan_category)c),
+            out->id, ctx->now_ms, ev, &vid, err);
         if (rc != LX_OK) {
             goto out;
         }
@@ -667,7 +560,7 @@ send_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 
     talk__msg_field_name(out->id, field, sizeof(field));
     snprintf(pack, sizeof(pack), "pack:%s", out->pack_version);
-    rc = talk__msg_audit_tx(
+    rc = talk__audit_res_tx(
         tx, ctx, "message", "talk_message", out->id, field, pname,
         lx_scan_verdict_name(out->verdict), pack,
         out->n_findings > 0 ? out->findings[0].clause : NULL, err);
@@ -722,12 +615,6 @@ lx_talk_send(struct lx_ctx *ctx, const struct lx_talk_opts *o, int64_t lead_id,
                                   : lx_scan_pack_version(o->pack));
 
     nclaims = lx_talk_claims_find(text, len, claims, CLAIMS_MAX);
-    if (nclaims > 0) {
-        rc = first_year(ctx, &a.first_year);
-        if (rc != LX_OK) {
-            goto out;
-        }
-    }
 
     a.ctx = ctx;
     a.o = o;
@@ -785,15 +672,15 @@ optout_insert(struct lx_store_tx *tx, const struct lx_ctx *ctx, int64_t lead_id,
     if (rc != LX_OK) {
         goto out;
     }
-    rc = bind_i(s, ":lead", lead_id, rc);
-    rc = bind_i(s, ":user", ctx->actor.id, rc);
-    rc = bind_t(s, ":src", source, rc);
+    rc = talk__bind_i(s, ":lead", lead_id, rc);
+    rc = talk__bind_i(s, ":user", ctx->actor.id, rc);
+    rc = talk__bind_t(s, ":src", source, rc);
     if (rc == LX_OK) {
         rc = message_id > 0 ? lx_store_bind_int(s, ":msg", message_id)
                             : lx_store_bind_null(s, ":msg");
     }
-    rc = bind_i(s, ":at", ctx->now_ms, rc);
-    rc = bind_done(rc, err);
+    rc = talk__bind_i(s, ":at", ctx->now_ms, rc);
+    rc = talk__bind_done(rc, err);
     if (rc == LX_OK) {
         rc = lx_store_step(s, &row, err);
     }
@@ -923,296 +810,4 @@ lx_talk_optout(struct lx_ctx *ctx, int64_t lead_id)
 
     a.lead_id = lead_id;
     return user_run(ctx, &a);
-}
-
-/* ---- platform review ----------------------------------------------------- */
-
-struct review_arg {
-    struct lx_ctx *ctx;
-    const struct lx_talk_opts *o;
-    int64_t id;
-    bool confirm;
-    bool denied;
-};
-
-static lx_rc
-review_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    struct review_arg *a = arg;
-    struct lx_ctx *ctx = a->ctx;
-    struct lx_policy_facts f;
-    struct lx_store_stmt *s = NULL;
-    struct lx_talk_msg_finding fs[LX_TALK_FINDINGS_MAX];
-    bool row = false, seen[LX_SCAN_CATEGORY_COUNT] = {false};
-    int64_t lead_id = 0, firm_id = 0, created = 0;
-    enum lx_talk_status status = LX_TALK_BLOCKED;
-    enum lx_talk_review review = LX_TALK_REVIEW_NONE;
-    size_t nf = 0, len = 0;
-    const char *t;
-    char ev[40];
-    lx_rc rc;
-
-    rc = talk__msg_staff_facts_tx(tx, ctx, &f, err);
-    if (rc != LX_OK) {
-        return rc;
-    }
-    if (!reviewer_ok(&f, ctx->now_ms)) {
-        /* No policy action fits a review: the role decides, audited. */
-        a->denied = true;
-        return talk__msg_audit_tx(tx, ctx, "message_review", "talk_message",
-                                  a->id, NULL, NULL, "deny",
-                                  "platform_review_only", "C4.1", err);
-    }
-    rc = lx_store_prepare(tx,
-                          "SELECT lead_id, firm_id, status, review, findings,"
-                          " created_ms FROM talk_messages WHERE id = :id",
-                          &s, err);
-    if (rc == LX_OK) {
-        rc = bind_done(bind_i(s, ":id", a->id, LX_OK), err);
-    }
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-    }
-    if (rc == LX_OK && !row) {
-        rc = lx_err_set(err, LX_ENOTFOUND, NULL, "no such message");
-    }
-    if (rc != LX_OK) {
-        goto out;
-    }
-    lead_id = lx_store_col_int(s, 0);
-    firm_id = lx_store_col_int(s, 1);
-    t = lx_store_col_text(s, 2, &len);
-    status = talk__msg_status_parse(t, len);
-    t = lx_store_col_text(s, 3, &len);
-    review = talk__msg_review_parse(t, len);
-    t = lx_store_col_text(s, 4, &len);
-    nf = talk__msg_findings_parse(t, len, fs, LX_TALK_FINDINGS_MAX);
-    created = lx_store_col_int(s, 5);
-    lx_store_stmt_free(s);
-    s = NULL;
-    if (review != LX_TALK_REVIEW_PENDING) {
-        rc = lx_err_set(err, LX_ECONFLICT, NULL, "message review is %s",
-                        lx_talk_review_name(review));
-        goto out;
-    }
-
-    rc = lx_store_prepare(
-        tx,
-        "UPDATE talk_messages SET review = :review, status = :status,"
-        " reviewed_by = :by, reviewed_ms = :at WHERE id = :id AND"
-        " review = 'pending'",
-        &s, err);
-    if (rc != LX_OK) {
-        goto out;
-    }
-    rc = bind_t(s, ":review",
-                lx_talk_review_name(a->confirm ? LX_TALK_REVIEW_CONFIRMED
-                                               : LX_TALK_REVIEW_DISMISSED),
-                rc);
-    /* A held message is delivered on dismiss, stays held on confirm. */
-    rc = bind_t(s, ":status",
-                lx_talk_status_name(!a->confirm && status == LX_TALK_HELD
-                                        ? LX_TALK_DELIVERED
-                                        : status),
-                rc);
-    rc = bind_i(s, ":by", ctx->actor.id, rc);
-    rc = bind_i(s, ":at", ctx->now_ms, rc);
-    rc = bind_i(s, ":id", a->id, rc);
-    rc = bind_done(rc, err);
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-    }
-    if (rc == LX_OK && lx_store_changes(tx) != 1) {
-        rc = lx_err_set(err, LX_ECONFLICT, NULL, "message reviewed meanwhile");
-    }
-    if (rc != LX_OK) {
-        goto out;
-    }
-
-    snprintf(ev, sizeof(ev), "review:%lld", (long long)ctx->actor.id);
-    for (size_t i = 0; a->confirm && i < nf; i++) {
-        enum lx_scan_category c = talk__msg_category_parse(fs[i].category);
-        if (c == LX_SCAN_CATEGORY_COUNT || seen[c]) {
-            continue;
-        }
-        seen[c] = true;
-        rc = violation_add(tx, firm_id, fs[i].category, a->id, created, ev,
-                           NULL, err);
-        if (rc != LX_OK) {
-            goto out;
-        }
-    }
-    if (!a->confirm && status == LX_TALK_HELD && a->o != NULL &&
-        a->o->on_contact != NULL) {
-        /* The held message reaches the user now: that is the contact. */
-        rc = a->o->on_contact(a->o->on_contact_arg, tx, lead_id, firm_id,
-                              ctx->now_ms, err);
-        if (rc != LX_OK) {
-            goto out;
-        }
-    }
-    rc = talk__msg_audit_tx(tx, ctx, "message_review", "talk_message", a->id,
-                            NULL, NULL, "allow",
-                            a->confirm ? "confirmed" : "dismissed",
-                            nf > 0 ? fs[0].clause : NULL, err);
-out:
-    lx_store_stmt_free(s);
-    return rc;
-}
-
-lx_rc
-lx_talk_review_decide(struct lx_ctx *ctx, const struct lx_talk_opts *o,
-                      int64_t message_id, bool confirm)
-{
-    struct review_arg a = {ctx, o, message_id, confirm, false};
-    lx_rc rc;
-
-    rc = lx_store_write(ctx->app->store, review_unit, &a, &ctx->err);
-    if (rc == LX_OK && a.denied) {
-        rc = lx_err_set(&ctx->err, LX_EDENIED, NULL, "platform_review_only");
-        ctx->err.clause = "C4.1";
-    }
-    return rc;
-}
-
-/* ---- verified facts about a lawyer (C5.4) -------------------------------- */
-
-struct facts_arg {
-    struct lx_ctx *ctx;
-    int64_t staff_id;
-    bool judge, prosecutor;
-    int64_t cases;
-    const char *honours; /* JSON array */
-    bool denied;
-};
-
-static lx_rc
-facts_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    struct facts_arg *a = arg;
-    struct lx_ctx *ctx = a->ctx;
-    struct lx_policy_facts f, who;
-    struct lx_store_stmt *s = NULL;
-    bool row = false;
-    lx_rc rc;
-
-    rc = talk__msg_staff_facts_tx(tx, ctx, &f, err);
-    if (rc != LX_OK) {
-        return rc;
-    }
-    if (!reviewer_ok(&f, ctx->now_ms)) {
-        a->denied = true;
-        return talk__msg_audit_tx(tx, ctx, "lawyer_facts", "staff", a->staff_id,
-                                  NULL, NULL, "deny",
-                                  "platform_verification_only", "C4.1", err);
-    }
-    memset(&who, 0, sizeof(who));
-    rc = lx_people_facts_load_tx(tx, a->staff_id, ctx->now_ms, 0, &who, err);
-    if (rc != LX_OK) {
-        return rc;
-    }
-    if (who.actor.role == LX_POLICY_ROLE_NONE) {
-        return lx_err_set(err, LX_ENOTFOUND, "/staff_id", "no such staff");
-    }
-    rc = lx_store_prepare(
-        tx, "DELETE FROM talk_lawyer_facts WHERE staff_id = :id", &s, err);
-    if (rc == LX_OK) {
-        rc = bind_done(bind_i(s, ":id", a->staff_id, LX_OK), err);
-    }
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-    }
-    lx_store_stmt_free(s);
-    s = NULL;
-    if (rc != LX_OK) {
-        return rc;
-    }
-    rc = lx_store_prepare(
-        tx,
-        "INSERT INTO talk_lawyer_facts (staff_id, former_judge,"
-        " former_prosecutor, case_count, honours, verified_by, updated_ms)"
-        " VALUES (:id, :judge, :pros, :cases, :honours, :by, :at)",
-        &s, err);
-    if (rc != LX_OK) {
-        goto out;
-    }
-    rc = bind_i(s, ":id", a->staff_id, rc);
-    rc = bind_i(s, ":judge", a->judge ? 1 : 0, rc);
-    rc = bind_i(s, ":pros", a->prosecutor ? 1 : 0, rc);
-    if (rc == LX_OK) {
-        rc = a->cases >= 0 ? lx_store_bind_int(s, ":cases", a->cases)
-                           : lx_store_bind_null(s, ":cases");
-    }
-    rc = bind_t(s, ":honours", a->honours, rc);
-    rc = bind_i(s, ":by", ctx->actor.id, rc);
-    rc = bind_i(s, ":at", ctx->now_ms, rc);
-    rc = bind_done(rc, err);
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-    }
-    if (rc == LX_OK) {
-        rc = talk__msg_audit_tx(tx, ctx, "lawyer_facts", "staff", a->staff_id,
-                                NULL, NULL, "allow", "verified",
-                                LX_TALK_CLAUSE_CREDENTIAL, err);
-    }
-out:
-    lx_store_stmt_free(s);
-    return rc;
-}
-
-lx_rc
-lx_talk_facts_set(struct lx_ctx *ctx, int64_t staff_id, bool former_judge,
-                  bool former_prosecutor, int64_t case_count,
-                  const char *const *honours, size_t n_honours)
-{
-    struct facts_arg a = {0};
-    struct lx_buf hj = LX_BUF_INIT(HONOURS_JSON_MAX);
-    lx_rc rc = LX_OK;
-
-    if (staff_id <= 0) {
-        return lx_err_set(&ctx->err, LX_EINVAL, "/staff_id", "not an id");
-    }
-    if (n_honours > HONOURS_MAX || (n_honours > 0 && honours == NULL)) {
-        return lx_err_set(&ctx->err, LX_EINVAL, "/honours", "at most %d titles",
-                          HONOURS_MAX);
-    }
-    rc = lx_buf_append_str(&hj, "[");
-    for (size_t i = 0; i < n_honours && rc == LX_OK; i++) {
-        size_t n = honours[i] != NULL ? strlen(honours[i]) : 0;
-        if (n == 0 || n > HONOUR_BYTES_MAX ||
-            !lx_utf8_valid(honours[i], n, NULL)) {
-            rc = lx_err_set(&ctx->err, LX_EINVAL, "/honours",
-                            "title %zu: 1..%d bytes of UTF-8", i,
-                            HONOUR_BYTES_MAX);
-            goto out;
-        }
-        if (i > 0) {
-            rc = lx_buf_append_str(&hj, ",");
-        }
-        if (rc == LX_OK) {
-            rc = lx_buf_append_json_str(&hj, honours[i], n);
-        }
-    }
-    if (rc == LX_OK) {
-        rc = lx_buf_append_str(&hj, "]");
-    }
-    if (rc != LX_OK) {
-        rc = lx_err_set(&ctx->err, rc, "/honours", "too long");
-        goto out;
-    }
-    a.ctx = ctx;
-    a.staff_id = staff_id;
-    a.judge = former_judge;
-    a.prosecutor = former_prosecutor;
-    a.cases = case_count < 0 ? -1 : case_count;
-    a.honours = lx_buf_peek(&hj);
-    rc = lx_store_write(ctx->app->store, facts_unit, &a, &ctx->err);
-    if (rc == LX_OK && a.denied) {
-        rc = lx_err_set(&ctx->err, LX_EDENIED, NULL,
-                        "platform_verification_only");
-        ctx->err.clause = "C4.1";
-    }
-out:
-    lx_buf_release(&hj);
-    return rc;
 }

@@ -10,7 +10,6 @@
 #include "talk/talk.h"
 #include "talk/talk_int.h"
 
-#include "base/utf8.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -54,120 +53,13 @@ jr_eat(struct jr *r, char c)
     return false;
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-static bool
-jr_hex4(struct jr *r, uint32_t *out)
-{
-    uint32_t v = 0;
-
-    if (r->n - r->p < 4) {
-        return false;
-    }
-    for (int i = 0; i < 4; i++) {
-        int h = hexval(r->s[r->p++]);
-        if (h < 0) {
-            return false;
-        }
-        v = v * 16 + (uint32_t)h;
-    }
-    *out = v;
-    return true;
-}
-
 /* A string into out[cap] (NUL-terminated); *len gets its bytes. False on
  * malformed input or when it does not fit. */
 static bool
 jr_str(struct jr *r, char *out, size_t cap, size_t *len)
 {
-    size_t k = 0;
-
-    if (cap == 0 || !jr_eat(r, '"')) {
-        return false;
-    }
-    while (r->p < r->n) {
-        char c = r->s[r->p++];
-        char enc[4];
-        size_t m = 1;
-        if (c == '"') {
-            out[k] = '\0';
-            *len = k;
-            return true;
-        }
-        enc[0] = c;
-        if (c == '\\') {
-            uint32_t cp = 0, lo = 0;
-            if (r->p >= r->n) {
-                return false;
-            }
-            c = r->s[r->p++];
-            switch (c) {
-            case '"':
-            case '\\':
-            case '/':
-                enc[0] = c;
-                break;
-            case 'b':
-                enc[0] = '\b';
-                break;
-            case 'f':
-                enc[0] = '\f';
-                break;
-            case 'n':
-                enc[0] = '\n';
-                break;
-            case 'r':
-                enc[0] = '\r';
-                break;
-            case 't':
-                enc[0] = '\t';
-                break;
-            case 'u':
-                if (!jr_hex4(r, &cp)) {
-                    return false;
-                }
-                if (cp >= 0xd800 && cp < 0xdc00) {
-                    if (r->n - r->p < 2 || r->s[r->p] != '\\' ||
-                        r->s[r->p + 1] != 'u') {
-                        return false;
-                    }
-                    r->p += 2;
-                    if (!jr_hex4(r, &lo) || lo < 0xdc00 || lo > 0xdfff) {
-                        return false;
-                    }
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                    return false;
-                }
-                m = lx_utf8_encode(cp, enc);
-                if (m == 0) {
-                    return false;
-                }
-                break;
-            default:
-                return false;
-            }
-        }
-        if (k + m >= cap) {
-            return false;
-        }
-        memcpy(out + k, enc, m);
-        k += m;
-    }
-    return false;
+    jr_ws(r);
+    return talk__json_str(r->s, r->n, &r->p, out, cap, len);
 }
 
 static bool
@@ -560,23 +452,17 @@ queue_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 {
     struct queue_arg *a = arg;
     struct lx_ctx *ctx = a->ctx;
-    struct lx_policy_facts f;
     size_t n = 0;
     char count[32];
     lx_rc rc;
 
-    rc = talk__msg_staff_facts_tx(tx, ctx, &f, err);
-    if (rc != LX_OK) {
-        return rc;
-    }
     /* No policy action fits the queue (ids and findings, no text): any
      * platform role with current training, decided here and audited. */
-    if (!lx_policy_role_is_platform(f.actor.role) ||
-        f.actor.training_expires_ms <= ctx->now_ms) {
-        a->denied = true;
-        return talk__msg_audit_tx(tx, ctx, "review_queue", "talk_message", 0,
-                                  NULL, NULL, "deny", "platform_only", "C4.1",
-                                  err);
+    rc = talk__platform_gate_tx(tx, ctx, TALK__PLATFORM_ANY, "review_queue",
+                                "talk_message", 0, "platform_only", &a->denied,
+                                err);
+    if (rc != LX_OK || a->denied) {
+        return rc;
     }
     rc = rows_load(tx,
                    ROW_COLUMNS " WHERE review = 'pending' AND id > :after"
@@ -586,7 +472,7 @@ queue_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
         return rc;
     }
     snprintf(count, sizeof(count), "count:%zu", n);
-    rc = talk__msg_audit_tx(tx, ctx, "review_queue", "talk_message", 0, NULL,
+    rc = talk__audit_res_tx(tx, ctx, "review_queue", "talk_message", 0, NULL,
                             NULL, "allow", count, NULL, err);
     for (size_t i = 0; rc == LX_OK && i < n; i++) {
         struct lx_talk_message m;
@@ -623,10 +509,7 @@ lx_talk_review_queue(struct lx_ctx *ctx, int64_t after_id, int limit,
     a.rows = rows_new(a.limit);
     rc = lx_store_write(ctx->app->store, queue_unit, &a, &ctx->err);
     free(a.rows);
-    if (rc == LX_OK && a.denied) {
-        rc = lx_err_set(&ctx->err, LX_EDENIED, NULL, "platform_only");
-        ctx->err.clause = "C4.1";
-    }
+    rc = talk__platform_finish(ctx, rc, a.denied, "platform_only");
     if (rc == LX_OK && a.fn_rc != LX_OK) {
         rc = a.fn_rc;
     }

@@ -95,15 +95,15 @@ talk__finish(struct lx_ctx *ctx, const struct talk__act *a, lx_rc rc)
 }
 
 lx_rc
-talk__audit_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
-               const char *action, int64_t lead_id, const char *purpose,
-               const char *decision, const char *reason, const char *clause,
-               struct lx_err *err)
+talk__audit_res_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
+                   const char *action, const char *rtype, int64_t rid,
+                   const char *field, const char *purpose, const char *decision,
+                   const char *reason, const char *clause, struct lx_err *err)
 {
-    char rid[24];
+    char id[24];
     struct lx_audit_entry e = {0};
 
-    snprintf(rid, sizeof(rid), "%lld", (long long)lead_id);
+    snprintf(id, sizeof(id), "%lld", (long long)rid);
     e.time_ms = ctx->now_ms;
     e.kind = LX_AUDIT_ACCESS;
     e.actor_kind = (int)ctx->actor.kind;
@@ -111,12 +111,44 @@ talk__audit_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
     e.actor_firm = ctx->actor.firm_id;
     e.actor_role = ctx->actor.role;
     e.action = action;
-    e.resource_type = "lead";
-    e.resource_id = rid;
+    e.resource_type = rtype;
+    e.resource_id = id;
+    e.field = field;
     e.purpose = purpose;
-    e.decision = decision != NULL ? decision : "done";
+    e.decision = decision;
     e.reason = reason;
     e.clause = clause;
     e.request_id = ctx->req_id;
     return lx_audit_append_tx(tx, &e, err);
+}
+
+lx_rc
+talk__audit_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
+               const char *action, int64_t lead_id, const char *purpose,
+               const char *decision, const char *reason, const char *clause,
+               struct lx_err *err)
+{
+    return talk__audit_res_tx(tx, ctx, action, "lead", lead_id, NULL, purpose,
+                              decision != NULL ? decision : "done", reason,
+                              clause, err);
+}
+
+/* ---- binding with the first failure kept --------------------------------- */
+
+lx_rc
+talk__bind_i(struct lx_store_stmt *s, const char *name, int64_t v, lx_rc rc)
+{
+    return rc != LX_OK ? rc : lx_store_bind_int(s, name, v);
+}
+
+lx_rc
+talk__bind_t(struct lx_store_stmt *s, const char *name, const char *v, lx_rc rc)
+{
+    return rc != LX_OK ? rc : lx_store_bind_text(s, name, v, strlen(v));
+}
+
+lx_rc
+talk__bind_done(lx_rc rc, struct lx_err *err)
+{
+    return rc == LX_OK ? LX_OK : lx_err_set(err, rc, NULL, "talk: bind failed");
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct lx_store_stmt;
 struct lx_store_tx;
 
 /* Length of 'lit' when s[p..n) starts with it, else 0. */
@@ -31,6 +32,16 @@ size_t talk__step(const char *s, size_t n, size_t p);
 
 /* The code point ending at s[p] (the character before p), 0 if none. */
 unsigned talk__prev_cp(const char *s, size_t p);
+
+/*
+ * The JSON string at s[*p] (opening quote included, no white space before
+ * it), decoded into out[cap] NUL-terminated; *len gets its bytes and *p
+ * moves past the closing quote. False, *p then unspecified, on malformed
+ * input, an escaped NUL (\u0000) or when it does not fit. For reading back
+ * what the service wrote with lx_buf_append_json_str (talk_text.c).
+ */
+bool talk__json_str(const char *s, size_t n, size_t *p, char *out, size_t cap,
+                    size_t *len);
 
 /* ---- the service's shared steps (svc.c) ---------------------------------- */
 
@@ -73,6 +84,17 @@ bool talk__firm_holds(const struct lx_ctx *ctx, const struct lx_leads_ref *l);
 lx_rc talk__finish(struct lx_ctx *ctx, const struct talk__act *a, lx_rc rc);
 
 /*
+ * Append an audit record of an act on resource rtype/rid (kind access,
+ * actor from ctx; field, purpose, reason and clause may be NULL) in tx.
+ * Ids, codes and field names only: never text or personal data.
+ */
+lx_rc talk__audit_res_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
+                         const char *action, const char *rtype, int64_t rid,
+                         const char *field, const char *purpose,
+                         const char *decision, const char *reason,
+                         const char *clause, struct lx_err *err);
+
+/*
  * Append an audit record of an event on lead 'lead_id' (kind access,
  * actor from ctx, resource "lead"/id, decision "done" unless given) in
  * tx. Never put text or personal data in any argument.
@@ -81,6 +103,15 @@ lx_rc talk__audit_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
                      const char *action, int64_t lead_id, const char *purpose,
                      const char *decision, const char *reason,
                      const char *clause, struct lx_err *err);
+
+/* Statement binding where the first failure wins: talk__bind_i and
+ * talk__bind_t do nothing when rc is already an error and return it;
+ * talk__bind_done turns a failed rc into one "talk: bind failed" in err. */
+lx_rc talk__bind_i(struct lx_store_stmt *s, const char *name, int64_t v,
+                   lx_rc rc);
+lx_rc talk__bind_t(struct lx_store_stmt *s, const char *name, const char *v,
+                   lx_rc rc);
+lx_rc talk__bind_done(lx_rc rc, struct lx_err *err);
 
 /* ---- contact attempts (attempt.c) ---------------------------------------- */
 
@@ -143,17 +174,47 @@ void talk__msg_field_name(int64_t id, char *out, size_t cap);
  * in ctx->err (offsets only). */
 lx_rc talk__msg_text_check(struct lx_ctx *ctx, const char *text, size_t len);
 
-/* Audit an act on a resource other than a lead (resource rtype/rid, kind
- * access, actor from ctx). Ids and codes only. */
-lx_rc talk__msg_audit_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
-                         const char *action, const char *rtype, int64_t rid,
-                         const char *field, const char *purpose,
-                         const char *decision, const char *reason,
-                         const char *clause, struct lx_err *err);
+/*
+ * A violation of scan category name 'cat' by message 'id' of firm
+ * 'firm_id' (kind "message_<cat>", object "talk_message:<id>", clause of
+ * the category) in the ledger, idempotent; *vid (may be NULL) gets the
+ * ledger id, the existing one when it was recorded before. LX_EINTERNAL
+ * for an unknown category. (msg.c)
+ */
+lx_rc talk__msg_violation_add_tx(struct lx_store_tx *tx, int64_t firm_id,
+                                 const char *cat, int64_t id, int64_t at_ms,
+                                 const char *evidence, int64_t *vid,
+                                 struct lx_err *err);
 
-/* The staff actor's policy facts (zero facts for anyone else). */
-lx_rc talk__msg_staff_facts_tx(struct lx_store_tx *tx,
-                               const struct lx_ctx *ctx,
-                               struct lx_policy_facts *f, struct lx_err *err);
+/* ---- platform review and verified facts (review.c) ----------------------- */
+
+/* Verified honour titles per lawyer, and the bytes of one (talk.h
+ * lx_talk_facts_set). */
+#define TALK__HONOURS_MAX 32
+#define TALK__HONOUR_BYTES_MAX 200
+
+/* Who may act for the platform where no policy action fits (C4.1). */
+enum talk__platform {
+    TALK__PLATFORM_REVIEWER = 0, /* platform compliance or admin */
+    TALK__PLATFORM_ANY,          /* any platform role */
+};
+
+/*
+ * The platform gate, in tx: the staff actor's facts at ctx->now_ms (anyone
+ * else has none) must show a role of 'who' with current training. If not,
+ * *denied is set and a deny of 'action' on rtype/rid with 'reason' and
+ * clause C4.1 is audited: the unit returns that rc so the record commits,
+ * and the caller then returns talk__platform_finish(). 'reason' is static.
+ */
+lx_rc talk__platform_gate_tx(struct lx_store_tx *tx, const struct lx_ctx *ctx,
+                             enum talk__platform who, const char *action,
+                             const char *rtype, int64_t rid,
+                             const char *reason, bool *denied,
+                             struct lx_err *err);
+
+/* After the unit: rc when it failed or was not denied; else LX_EDENIED
+ * with 'reason' and clause C4.1 in ctx->err. */
+lx_rc talk__platform_finish(struct lx_ctx *ctx, lx_rc rc, bool denied,
+                            const char *reason);
 
 #endif /* LX_TALK_INT_H */

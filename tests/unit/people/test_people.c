@@ -594,6 +594,32 @@ test_training_boundary(void **state)
     assert_int_equal(facts.actor.id, 0);
 }
 
+struct year_arg {
+    int64_t id, now_ms;
+    int year;
+};
+
+static lx_rc
+year_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    struct year_arg *a = arg;
+
+    return lx_people_licence_year_tx(tx, a->id, a->now_ms, &a->year, err);
+}
+
+/* lx_people_licence_year_tx for 'id' at 'now_ms' (-1 on a store error). */
+static int
+licence_year(struct fx *f, int64_t id, int64_t now_ms)
+{
+    struct year_arg a = {id, now_ms, -1};
+    struct lx_err err = {0};
+
+    if (lx_store_read(f->app.store, year_unit, &a, &err) != LX_OK) {
+        return -1;
+    }
+    return a.year;
+}
+
 static void
 test_licences(void **state)
 {
@@ -615,6 +641,9 @@ test_licences(void **state)
     assert_int_equal(
         lx_people_licence_set(&f->ctx, f->lawyer_a, "11101201810000001"),
         LX_OK);
+    /* C5.4: no first practice year from a pending licence, or none. */
+    assert_int_equal(licence_year(f, f->lawyer_a, T0), 0);
+    assert_int_equal(licence_year(f, f->lawyer_b, T0), 0);
     /* The firm cannot verify its own lawyer. */
     assert_int_equal(lx_people_licence_verify(&f->ctx, f->lawyer_a,
                                               LX_PEOPLE_LICENCE_VERIFIED, "ev",
@@ -636,11 +665,20 @@ test_licences(void **state)
     assert_int_equal(
         lx_people_facts_load(&f->app, f->lawyer_a, T0, 0, &facts, &err), LX_OK);
     assert_true(facts.actor.licence_verified);
+    /* Verified: digits 6-9 are the first practice year (C5.4). */
+    assert_int_equal(licence_year(f, f->lawyer_a, T0 + 90 * DAY - 1), 2018);
     /* Past the re-check date it no longer counts. */
     assert_int_equal(lx_people_facts_load(&f->app, f->lawyer_a, T0 + 90 * DAY,
                                           0, &facts, &err),
                      LX_OK);
     assert_false(facts.actor.licence_verified);
+    assert_int_equal(licence_year(f, f->lawyer_a, T0 + 90 * DAY), 0);
+    /* Revoked: no year either. */
+    assert_int_equal(lx_people_licence_verify(
+                         &f->ctx, f->lawyer_a, LX_PEOPLE_LICENCE_REVOKED,
+                         "registry:2027-02", T0 + 90 * DAY),
+                     LX_OK);
+    assert_int_equal(licence_year(f, f->lawyer_a, T0), 0);
 }
 
 /* ---- grants and minors ----------------------------------------------------
