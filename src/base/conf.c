@@ -10,7 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-enum conf_type { T_STR, T_INT };
+enum conf_type {
+    T_STR,
+    T_INT,
+    T_BOOL, /* "true"/"false" (also 1/0) into a bool */
+    T_TOD,  /* a local time of day "HH:MM" into int64_t ms after 00:00 */
+};
 
 struct conf_key {
     const char *name; /* section.key */
@@ -25,6 +30,8 @@ struct conf_key {
 
 #define S(f) T_STR, offsetof(struct lx_conf, f), sizeof(((struct lx_conf *)0)->f)
 #define I(f) T_INT, offsetof(struct lx_conf, f), 0
+#define B(f) T_BOOL, offsetof(struct lx_conf, f), 0
+#define TOD(f) T_TOD, offsetof(struct lx_conf, f), 0
 
 static const struct conf_key keys[] = {
     {"server.listen", S(listen), "127.0.0.1", 0, 0, "--listen",
@@ -82,6 +89,34 @@ static const struct conf_key keys[] = {
      NULL,
      "A lead whose phone number matches one taken this recently is linked "
      "to it as a duplicate and not distributed again."},
+    {"talk.max_unanswered", I(talk_max_unanswered), "3", 0, 1000, NULL,
+     "Outgoing contact attempts (messages, calls) a firm may make to a user "
+     "per window without a reply (C5.3)."},
+    {"talk.window_s", I(talk_window_s), "86400", 60, 2592000, NULL,
+     "The rolling window of talk.max_unanswered (C5.3)."},
+    {"talk.quiet_start", TOD(talk_quiet_start_ms), "21:00", 0, 0, NULL,
+     "Start of the quiet hours (HH:MM, +08:00): no contact attempts until "
+     "talk.quiet_end unless the user wrote recently; equal to "
+     "talk.quiet_end means none (C5.3)."},
+    {"talk.quiet_end", TOD(talk_quiet_end_ms), "08:00", 0, 0, NULL,
+     "End of the quiet hours (HH:MM, +08:00), exclusive (C5.3)."},
+    {"talk.user_recent_s", I(talk_user_recent_s), "1800", 0, 86400, NULL,
+     "A user message this recent lifts the quiet hours (C5.3)."},
+    {"talk.hold_review", B(talk_hold_review), "false", 0, 0, NULL,
+     "Hold messages with a review verdict until the platform reviews them "
+     "(false: deliver and queue for review)."},
+    {"talk.virtual_numbers", S(talk_virtual_numbers), "", 0, 0, NULL,
+     "The virtual-number pool for calls (AXB bindings), comma-separated; "
+     "empty: no calls through the platform."},
+    {"talk.binding_ttl_s", I(talk_binding_ttl_s), "600", 60, 86400, NULL,
+     "How long a virtual-number binding lasts."},
+    {"talk.max_call_s", I(talk_max_call_s), "3600", 60, 14400, NULL,
+     "Longest call through a binding; a longer one is marked over the "
+     "limit."},
+    {"talk.telephony_key_file", S(talk_telephony_key_file), "", 0, 0, NULL,
+     "File holding the HMAC-SHA256 key that signs telephony webhook bodies "
+     "(mode 0600; 1 to 1024 bytes, used as they are); empty: the webhook "
+     "refuses every event."},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -115,6 +150,31 @@ set_key(struct lx_conf *c, const struct conf_key *k, const char *v,
                               "log.level must be debug, info, warn or error");
         }
         memcpy(base + k->off, v, n + 1);
+    } else if (k->type == T_BOOL) {
+        bool b;
+        if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) {
+            b = true;
+        } else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
+            b = false;
+        } else {
+            return lx_err_set(err, LX_EINVAL, NULL, "%s: must be true or false",
+                              k->name);
+        }
+        memcpy(base + k->off, &b, sizeof(bool));
+    } else if (k->type == T_TOD) {
+        /* Exactly HH:MM, 00:00 to 23:59. */
+        if (strlen(v) != 5 || v[2] != ':' || v[0] < '0' || v[0] > '2' ||
+            v[1] < '0' || v[1] > '9' || v[3] < '0' || v[3] > '5' ||
+            v[4] < '0' || v[4] > '9' ||
+            (v[0] - '0') * 10 + (v[1] - '0') > 23) {
+            return lx_err_set(err, LX_EINVAL, NULL,
+                              "%s: must be a time of day HH:MM", k->name);
+        }
+        memcpy(base + k->off,
+               &(int64_t){(((v[0] - '0') * 10 + (v[1] - '0')) * 60 +
+                           (v[3] - '0') * 10 + (v[4] - '0')) *
+                          INT64_C(60000)},
+               sizeof(int64_t));
     } else {
         char *end;
         long long x;

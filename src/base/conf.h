@@ -46,6 +46,17 @@ struct lx_conf {
     /* [leads] */
     int64_t leads_offer_window_s;
     int64_t leads_dedupe_window_s;
+    /* [talk] (C5.3 contact limits, review hold, virtual-number calls) */
+    int64_t talk_max_unanswered;
+    int64_t talk_window_s;
+    int64_t talk_quiet_start_ms; /* talk.quiet_start "HH:MM" (+08:00) */
+    int64_t talk_quiet_end_ms;   /* talk.quiet_end */
+    int64_t talk_user_recent_s;
+    bool talk_hold_review;
+    char talk_virtual_numbers[4096]; /* comma-separated pool */
+    int64_t talk_binding_ttl_s;
+    int64_t talk_max_call_s;
+    char talk_telephony_key_file[512];
 };
 
 /* Fill with the defaults. */

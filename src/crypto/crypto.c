@@ -366,6 +366,75 @@ lx_crypto_keyed_hash(const void *key, size_t keylen, const void *a,
     crypto_generichash_final(&st, out, LX_CRYPTO_KEYED_HASH_BYTES);
 }
 
+void
+lx_crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
+                      size_t len,
+                      unsigned char out[LX_CRYPTO_HMAC_SHA256_BYTES])
+{
+    crypto_auth_hmacsha256_state st;
+
+    static_assert(LX_CRYPTO_HMAC_SHA256_BYTES == crypto_auth_hmacsha256_BYTES,
+                  "hmac size");
+    /* libsodium hashes a key longer than the block first (RFC 2104). */
+    crypto_auth_hmacsha256_init(&st, key, keylen);
+    if (len > 0) {
+        crypto_auth_hmacsha256_update(&st, msg, len);
+    }
+    crypto_auth_hmacsha256_final(&st, out);
+    sodium_memzero(&st, sizeof(st));
+}
+
+lx_rc
+lx_crypto_key_file_read(const char *path, size_t max, const char *field,
+                        struct lx_secret **out, struct lx_err *err)
+{
+    struct stat stt;
+    struct lx_secret *s = NULL;
+    size_t off = 0, len;
+    int fd;
+
+    *out = NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return lx_err_set(err, LX_EIO, field, "cannot open the key file (%s)",
+                          strerror(errno));
+    }
+    if (fstat(fd, &stt) != 0 || !S_ISREG(stt.st_mode)) {
+        close(fd);
+        return lx_err_set(err, LX_EINTEGRITY, field,
+                          "the key file is not a regular file");
+    }
+    if ((stt.st_mode & 077) != 0) {
+        close(fd);
+        return lx_err_set(err, LX_EDENIED, field,
+                          "the key file is readable by group or others "
+                          "(mode %03o); chmod 600 it",
+                          (unsigned)(stt.st_mode & 0777));
+    }
+    if (stt.st_size <= 0 || (uint64_t)stt.st_size > (uint64_t)max) {
+        close(fd);
+        return lx_err_set(err, LX_EINTEGRITY, field,
+                          "the key file must hold 1 to %zu bytes", max);
+    }
+    len = (size_t)stt.st_size;
+    lx_secret_new(len, &s);
+    while (off < len) {
+        ssize_t r = read(fd, s->p + off, len - off);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            close(fd);
+            lx_secret_free(s);
+            return lx_err_set(err, LX_EIO, field, "cannot read the key file");
+        }
+        off += (size_t)r;
+    }
+    close(fd);
+    *out = s;
+    return LX_OK;
+}
+
 /* ---- Vault primitives --------------------------------------------------- */
 
 static_assert(LX_CRYPTO_AEAD_KEY_BYTES ==

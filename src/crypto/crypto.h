@@ -110,6 +110,25 @@ void lx_crypto_keyed_hash(const void *key, size_t keylen, const void *a,
                           size_t alen, const void *b, size_t blen,
                           unsigned char out[LX_CRYPTO_KEYED_HASH_BYTES]);
 
+#define LX_CRYPTO_HMAC_SHA256_BYTES 32
+/* HMAC-SHA256 (RFC 2104) of msg[0..len) under key[0..keylen) (any length).
+ * For verifying webhook signatures; compare with lx_crypto_memcmp. Cannot
+ * fail. Thread-safe; needs no lx_crypto_init(). */
+void lx_crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
+                           size_t len,
+                           unsigned char out[LX_CRYPTO_HMAC_SHA256_BYTES]);
+
+/*
+ * Read a secret key file of 1..max bytes, used as it is, into a new
+ * secret (*out, caller frees). Refused like the key directory's files: not
+ * a regular file or a symbolic link (LX_EINTEGRITY), group- or
+ * world-accessible (LX_EDENIED, "chmod 600"), empty or over max
+ * (LX_EINTEGRITY), unreadable (LX_EIO). err->field is 'field' (the
+ * configuration key naming the file); the detail never quotes the file.
+ */
+lx_rc lx_crypto_key_file_read(const char *path, size_t max, const char *field,
+                              struct lx_secret **out, struct lx_err *err);
+
 /* ---- Vault primitives: AEAD per field, key wrap, KDF, master rotation ---- */
 
 #define LX_CRYPTO_AEAD_KEY_BYTES 32

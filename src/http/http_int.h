@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/ctx.h"
 #include "base/err.h"
+#include "talk/talk.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -28,6 +29,8 @@ struct json_t;
 struct lx_cal;
 struct lx_people_gate;
 struct lx_conf;
+struct lx_scan_pack;
+struct lx_secret;
 
 #define HTTP_MAX_PARAMS 4
 
@@ -154,6 +157,19 @@ struct lx_http_server {
     atomic_long connections;
     atomic_bool draining;
     atomic_bool started; /* bound and serving: library messages are warnings */
+    /* The conversation service (h_talk*.c, h_telephony.c), set up at start
+     * from the talk.* keys: the rule pack compiled once (immutable, shared
+     * by every thread), the service options (limits, review hold,
+     * pack; on_contact is added per call), the virtual-number pool and the
+     * telephony webhook key (NULL when talk.telephony_key_file is empty). */
+    struct lx_scan_pack *scan_pack;
+    struct lx_talk_opts talk;
+    const char **talk_pool; /* pointers into talk_pool_buf */
+    size_t talk_pool_n;
+    char *talk_pool_buf;
+    int64_t talk_binding_ttl_ms;
+    int talk_max_call_s;
+    struct lx_secret *telephony_key;
 };
 
 /* Handlers (h_*.c). */
@@ -213,6 +229,48 @@ lx_http_handler_fn http__h_lead_reveal;
 lx_http_handler_fn http__h_lead_close;
 lx_http_handler_fn http__h_lead_accesses;
 lx_http_handler_fn http__h_lead_return;
+
+/* Conversations (h_talk.c, h_talk_quote.c, h_telephony.c; docs/talk.md). */
+lx_http_handler_fn http__h_talk_send;
+lx_http_handler_fn http__h_talk_messages;
+lx_http_handler_fn http__h_talk_optout;
+lx_http_handler_fn http__h_talk_reviews;
+lx_http_handler_fn http__h_talk_review_decide;
+lx_http_handler_fn http__h_talk_facts_set;
+lx_http_handler_fn http__h_talk_quote_send;
+lx_http_handler_fn http__h_talk_quote_get;
+lx_http_handler_fn http__h_talk_quote_answer;
+lx_http_handler_fn http__h_talk_quote_revise;
+lx_http_handler_fn http__h_talk_revision_accept;
+lx_http_handler_fn http__h_talk_charge;
+lx_http_handler_fn http__h_talk_bind;
+lx_http_handler_fn http__h_telephony_events;
+
+/* h_talk.c helpers shared by the conversation handlers: the service
+ * options of the server with the SLA contact hook; the body as an object
+ * of 'allowed' members; a response buffer; and a problem for
+ * req->ctx.err whose extra members (",\"k\":v…", already JSON) are
+ * appended inside it — handlers that return it answer LX_OK. */
+struct lx_talk_opts http__talk_opts(const struct lx_http_req *req);
+void http__talk_begin(struct lx_http_res *res, int status);
+lx_rc http__talk_problem(struct lx_http_req *req, struct lx_http_res *res,
+                         const struct lx_buf *extra);
+/* Typed members of a body object: absent (or null) is "required" (400
+ * naming 'ptr') when 'required', else leaves *out as it was; a wrong type,
+ * a string with NUL or an integer outside [min, max] is 400 naming 'ptr'.
+ * Strings are borrowed from the body (*len may be NULL). */
+lx_rc http__talk_str(struct lx_http_req *req, struct json_t *obj,
+                     const char *key, const char *ptr, bool required,
+                     const char **out, size_t *len);
+lx_rc http__talk_int(struct lx_http_req *req, struct json_t *obj,
+                     const char *key, const char *ptr, bool required,
+                     int64_t min, int64_t max, int64_t *out);
+lx_rc http__talk_bool(struct lx_http_req *req, struct json_t *obj,
+                      const char *key, const char *ptr, bool required,
+                      bool *out);
+/* Append ",\"retry_at\":…,\"reason\":…" for a C5.3 contact deny. */
+void http__talk_contact_extra(struct lx_buf *b, const char *reason,
+                              int64_t retry_ms);
 
 /* h_auth.c: set req->ctx.actor from an "Authorization: Bearer" token
  * (anonymous when absent or not valid); fails only when the store does. */

@@ -55,6 +55,7 @@
 #include "http/http.h"
 #include "http/http_int.h"
 #include "people/people.h"
+#include "scan/scan.h"
 
 #include <microhttpd.h>
 
@@ -604,6 +605,83 @@ drain(struct lx_http_server *srv, int sig_fd, int64_t drain_s)
     log_event(srv, "http_stopped", "abandoned", left);
 }
 
+/*
+ * The conversation service's set-up from the talk.* keys: the embedded
+ * rule pack compiled once (a daemon that cannot screen messages does not
+ * start), the contact limits and review hold, the virtual-number pool
+ * split at commas, and the telephony webhook key (refused when group- or
+ * world-readable).
+ */
+static lx_rc
+talk_setup(struct lx_http_server *srv, const struct lx_conf *conf,
+           struct lx_err *err)
+{
+    struct lx_talk_opts *o = &srv->talk;
+    size_t n = 0;
+    char *p;
+    lx_rc rc;
+
+    rc = lx_scan_pack_compile_embedded(&srv->scan_pack, err);
+    if (rc != LX_OK) {
+        return rc;
+    }
+    memset(o, 0, sizeof(*o));
+    o->limits.max_unanswered = (int)conf->talk_max_unanswered;
+    o->limits.window_ms = conf->talk_window_s * 1000;
+    o->limits.quiet_start_ms = conf->talk_quiet_start_ms;
+    o->limits.quiet_end_ms = conf->talk_quiet_end_ms;
+    o->limits.user_recent_ms = conf->talk_user_recent_s * 1000;
+    o->pack = srv->scan_pack;
+    o->hold_review = conf->talk_hold_review;
+    srv->talk_binding_ttl_ms = conf->talk_binding_ttl_s * 1000;
+    srv->talk_max_call_s = (int)conf->talk_max_call_s;
+
+    srv->talk_pool_buf = lx_xstrdup(conf->talk_virtual_numbers);
+    for (p = srv->talk_pool_buf; *p != '\0'; p++) {
+        n += *p == ',';
+    }
+    srv->talk_pool = lx_xcalloc(n + 1, sizeof(*srv->talk_pool));
+    for (p = srv->talk_pool_buf; *p != '\0';) {
+        char *end = p + strcspn(p, ",");
+        char *q = end;
+        bool last = *end == '\0';
+        while (*p == ' ') {
+            p++;
+        }
+        while (q > p && q[-1] == ' ') {
+            q--;
+        }
+        *q = '\0';
+        if (q - p > LX_TALK_NUMBER_MAX) {
+            return lx_err_set(err, LX_EINVAL, "talk.virtual_numbers",
+                              "a virtual number is longer than %d bytes",
+                              LX_TALK_NUMBER_MAX);
+        }
+        if (q > p) {
+            srv->talk_pool[srv->talk_pool_n++] = p;
+        }
+        p = last ? end : end + 1;
+    }
+    if (conf->talk_telephony_key_file[0] != '\0') {
+        rc = lx_crypto_key_file_read(conf->talk_telephony_key_file, 1024,
+                                     "talk.telephony_key_file",
+                                     &srv->telephony_key, err);
+    }
+    return rc;
+}
+
+static void
+talk_release(struct lx_http_server *srv)
+{
+    lx_scan_pack_free(srv->scan_pack);
+    srv->scan_pack = NULL;
+    srv->talk.pack = NULL;
+    free(srv->talk_pool);
+    free(srv->talk_pool_buf);
+    lx_secret_free(srv->telephony_key);
+    srv->telephony_key = NULL;
+}
+
 lx_rc
 lx_http_serve(struct lx_app *app, struct lx_err *err)
 {
@@ -653,6 +731,10 @@ lx_http_serve(struct lx_app *app, struct lx_err *err)
         goto out;
     }
     srv->cal = cal;
+    rc = talk_setup(srv, conf, err);
+    if (rc != LX_OK) {
+        goto out;
+    }
 
     rc = signals_install(&sigs, err);
     if (rc != LX_OK) {
@@ -702,6 +784,7 @@ out:
         http__metrics_free(srv->metrics);
         lx_people_gate_free(srv->gate);
         lx_cal_free(cal);
+        talk_release(srv);
         free(srv);
     }
     return rc;

@@ -190,10 +190,17 @@ test('readyz is 503 store-unavailable when the store fails, and recovers', async
   // smallest K that starts therefore hits the first statement after start,
   // which is /readyz's ping. Found by bisection.
   // The SLA runner's next look at the store is a poll away: make that far
-  // so the count of statements does not depend on timing.
+  // so the count of statements does not depend on timing. Likewise the
+  // audit checkpointer's first look (it runs while the daemon compiles its
+  // rule pack at start): no automatic checkpoints here.
   const tryStart = async (k) => {
     try {
-      return await startDaemon({ LX_STORE_FAULT: `stmt:${k}`, LEXGATE_SLA_POLL_MS: '600000' });
+      return await startDaemon({
+        LX_STORE_FAULT: `stmt:${k}`,
+        LEXGATE_SLA_POLL_MS: '600000',
+        LEXGATE_AUDIT_CHECKPOINT_EVERY: '0',
+        LEXGATE_AUDIT_CHECKPOINT_EVERY_S: '0',
+      });
     } catch {
       return null;
     }
