@@ -89,6 +89,10 @@ static const struct conf_key keys[] = {
      NULL,
      "A lead whose phone number matches one taken this recently is linked "
      "to it as a duplicate and not distributed again."},
+    {"leads.detect_every_s", I(leads_detect_every_s), "3600", 0, 604800,
+     NULL,
+     "The daemon runs lead-trading detection (C5.9) this often, into the "
+     "violation ledger (0: only by `lexgate leads detect`)."},
     {"talk.max_unanswered", I(talk_max_unanswered), "3", 0, 1000, NULL,
      "Outgoing contact attempts (messages, calls) a firm may make to a user "
      "per window without a reply (C5.3)."},

@@ -46,6 +46,7 @@ struct lx_conf {
     /* [leads] */
     int64_t leads_offer_window_s;
     int64_t leads_dedupe_window_s;
+    int64_t leads_detect_every_s;
     /* [talk] (C5.3 contact limits, review hold, virtual-number calls) */
     int64_t talk_max_unanswered;
     int64_t talk_window_s;

@@ -39,6 +39,7 @@ struct lx_sla_runner {
     struct lx_sla_heap heap;
     int64_t max_id;   /* highest row id loaded into the heap (runner only) */
     int64_t sleep_ms; /* until the next round (guarded by mu) */
+    int64_t next_detect_ms; /* next lead-trading detection (runner only) */
     atomic_ullong fired;
 };
 
@@ -259,6 +260,42 @@ reoffer_due(struct lx_sla_runner *r, int64_t now, struct lx_err *err)
     return rc;
 }
 
+/*
+ * Lead-trading detection (C5.9) every leads.detect_every_s: signals go to
+ * the violation ledger, idempotent by kind and object, so two daemons
+ * running it at once record each signal once. Announced as one
+ * "leads_detect" line of counts.
+ */
+static void
+detect_due(struct lx_sla_runner *r, int64_t now)
+{
+    int64_t every = r->app->conf != NULL ? r->app->conf->leads_detect_every_s
+                                         : 0;
+    struct lx_leads_detect_report rep;
+    struct lx_log_line l;
+    struct lx_ctx ctx;
+
+    if (every <= 0 || r->app->keys == NULL || now < r->next_detect_ms) {
+        return;
+    }
+    r->next_detect_ms = now + every * 1000;
+    lx_ctx_init(&ctx, r->app, now);
+    ctx.actor.kind = LX_ACTOR_SYSTEM;
+    snprintf(ctx.req_id, sizeof(ctx.req_id), "detect-%.40s", r->instance);
+    if (lx_leads_detect_run(&ctx, NULL, &rep) != LX_OK) {
+        log_failure(r, "leads_detect_failed", ctx.err.rc);
+    } else {
+        lx_log_begin(&l, &r->app->log,
+                     rep.recorded > 0 ? LX_LOG_WARN : LX_LOG_INFO,
+                     "leads_detect", NULL, lx_time_now_ms());
+        lx_log_int(&l, "signals", rep.signals);
+        lx_log_int(&l, "recorded", rep.recorded);
+        lx_log_id(&l, "by", r->instance);
+        lx_log_end(&l);
+    }
+    lx_ctx_release(&ctx);
+}
+
 /* One round: new rows into the heap, fire what is due. Store errors are
  * logged and retried at the next wake. */
 static bool
@@ -279,6 +316,7 @@ round_once(struct lx_sla_runner *r, int64_t *now)
         reoffer_due(r, *now, &err) != LX_OK) {
         log_failure(r, "lead_reoffer_failed", err.rc);
     }
+    detect_due(r, *now);
     return rc == LX_OK;
 }
 
@@ -396,6 +434,9 @@ lx_sla_runner_start(struct lx_app *app, const struct lx_sla_runner_opts *o,
         goto fail;
     }
     r->sleep_ms = heap_settle(r, now, true);
+    /* Detection runs in the thread, a minute after start at the latest:
+     * it never delays serving. */
+    r->next_detect_ms = now + 60000;
     if (pthread_create(&r->thread, NULL, runner_main, r) != 0) {
         rc = lx_err_set(err, LX_EINTERNAL, NULL,
                         "cannot start the SLA runner thread");

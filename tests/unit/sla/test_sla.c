@@ -1030,6 +1030,67 @@ test_first_response_declined(void **state)
     demo_app_down(&d);
 }
 
+/* The runner runs lead-trading detection every leads.detect_every_s of
+ * its clock, the first time a minute after start, and says so in one log
+ * line. */
+static void
+test_runner_detects(void **state)
+{
+    struct fx *f = *state;
+    struct demo_app d;
+    struct fake_clock clk;
+    struct lx_sla_runner *r = NULL;
+    struct lx_sla_runner_opts o = {.clock = fake_now,
+                                   .clock_arg = &clk,
+                                   .poll_ms = 20,
+                                   .instance = "runner-detect"};
+    struct lx_err err = {0};
+    char path[128], buf[4096];
+    int lines = 0;
+
+    demo_app_up(f, &d);
+    snprintf(path, sizeof(path), "%s/detect.log", f->dir);
+    close(d.devnull);
+    d.devnull = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(d.devnull >= 0);
+    d.app.log.fd = d.devnull;
+    d.app.log.min_level = LX_LOG_INFO;
+    d.conf.leads_detect_every_s = 600;
+    atomic_init(&clk.now, lx_time_now_ms());
+    assert_int_equal(lx_sla_runner_start(&d.app, &o, &r, &err), LX_OK);
+
+    /* Three rounds at +61 s, +62 s and +11 min: two detections. */
+    for (int step = 0; step < 3; step++) {
+        static const int64_t at[] = {61000, 62000, 661000};
+        int64_t base = atomic_load(&clk.now);
+
+        atomic_store(&clk.now, base - (step == 0 ? 0 : at[step - 1]) +
+                                   at[step]);
+        for (int i = 0; i < 50; i++) {
+            lx_sla_runner_kick(r);
+            usleep(20000);
+        }
+    }
+    lx_sla_runner_stop(r);
+    {
+        int fd = open(path, O_RDONLY);
+        ssize_t n;
+
+        assert_true(fd >= 0);
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        assert_true(n > 0);
+        buf[n] = '\0';
+    }
+    for (const char *p = buf; (p = strstr(p, "\"leads_detect\"")) != NULL;
+         p++) {
+        lines++;
+    }
+    assert_int_equal(lines, 2);
+    unlink(path);
+    demo_app_down(&d);
+}
+
 /* The routing record from first-response deadlines: answered ones of
  * the last 30 days, median time to answer per firm. */
 struct record_req {
@@ -1416,6 +1477,7 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_first_response, setup, teardown),
         cmocka_unit_test_setup_teardown(test_route_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runner_detects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_response_declined, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_board, setup, teardown),
