@@ -353,7 +353,7 @@ http__h_lead_claim(struct lx_http_req *req, struct lx_http_res *res)
     if (rc == LX_OK) {
         rc = lx_leads_claim_access(&req->ctx, &o, id, access_id);
     }
-    json_decref(body);
+    /* The body belongs to the request's arena (http__body_json). */
     return rc != LX_OK ? rc : answer_lead(req, res, id, 200);
 }
 

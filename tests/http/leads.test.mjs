@@ -220,6 +220,19 @@ test('intake, offer to one firm, claim, assign, acknowledge, reveal, close', asy
     r = await api(d, 'GET', `/v1/leads/${id}`, { token: user });
     assert.equal(r.status, 200, r.text);
 
+    // The optional body names a minor's per-access approval (C2.4): an
+    // access_id that is no positive integer is a 400 naming it, and the
+    // lead stays offered.
+    for (const bad of ['x', 0, -3, 1.5]) {
+      r = await api(d, 'POST', `/v1/leads/${id}/claim`, { token: lawBj.token, body: { access_id: bad }, partner: true });
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.json.field, '/access_id', r.text);
+    }
+    r = await api(d, 'POST', `/v1/leads/${id}/claim`, { token: lawBj.token, body: { access: 1 }, partner: true });
+    assert.equal(r.status, 400, r.text);
+    r = await api(d, 'GET', `/v1/leads/${id}`, { token: lawBj.token, partner: true });
+    assert.equal(r.json.state, 'offered', r.text);
+
     // Claim by the bj lawyer; a second claim is a 409 naming the state.
     r = await api(d, 'POST', `/v1/leads/${id}/claim`, { token: lawBj.token, partner: true });
     assert.equal(r.status, 200, r.text);
