@@ -15,6 +15,7 @@
  * LX_AUDIT_NOTE_MAX bytes.
  */
 #include "audit/audit.h"
+#include "base/utf8.h"
 #include "crypto/crypto.h"
 
 #include <stdio.h>
@@ -94,18 +95,6 @@ lx_audit_vkey_format(const char *name, const unsigned char pk[32],
     return rc;
 }
 
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
 /* Parse a canonical decimal u64 (no sign, no leading zero). */
 static bool
 parse_u64(const char *s, size_t n, uint64_t *out)
@@ -149,7 +138,8 @@ lx_audit_vkey_parse(const char *line, size_t n, struct lx_audit_vkey *out,
         return lx_err_set(err, LX_EINVAL, NULL, "trust key: bad key id");
     }
     for (int i = 0; i < LX_AUDIT_KEY_ID_BYTES; i++) {
-        int hi = hex_value(p1[1 + 2 * i]), lo = hex_value(p1[2 + 2 * i]);
+        int hi = lx_hex_digit_lower(p1[1 + 2 * i]),
+            lo = lx_hex_digit_lower(p1[2 + 2 * i]);
         if (hi < 0 || lo < 0) {
             return lx_err_set(err, LX_EINVAL, NULL, "trust key: bad key id");
         }

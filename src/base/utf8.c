@@ -1,4 +1,4 @@
-/* utf8 — a strict decoder. */
+/* utf8 — a strict decoder; hex digits. */
 #include "base/utf8.h"
 
 #include <stdint.h>
@@ -165,4 +165,25 @@ lx_utf8_count(const char *s, size_t n)
         }
     }
     return count;
+}
+
+int
+lx_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+int
+lx_hex_digit_lower(int c)
+{
+    return c >= 'A' && c <= 'F' ? -1 : lx_hex_digit(c);
 }

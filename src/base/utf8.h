@@ -1,5 +1,6 @@
 /*
- * utf8 — validation and decoding of UTF-8 (RFC 3629).
+ * utf8 — validation and decoding of UTF-8 (RFC 3629), and of the ASCII hex
+ * digits text formats (JSON \u escapes, bytea, digests, tokens) carry.
  *
  * Strict: rejects overlong forms, surrogates (U+D800..DFFF), code points
  * above U+10FFFF and truncated sequences. Pure, thread-safe, no allocation.
@@ -27,5 +28,12 @@ size_t lx_utf8_encode(uint32_t cp, char out[4]);
 
 /* Count code points in valid UTF-8. */
 size_t lx_utf8_count(const char *s, size_t n);
+
+/* The value 0..15 of the hex digit c ('0'-'9', 'a'-'f', 'A'-'F'); -1 for
+ * any other value of c, including EOF and negative chars. */
+int lx_hex_digit(int c);
+
+/* As lx_hex_digit, for canonical lower-case hex: 'A'-'F' are -1. */
+int lx_hex_digit_lower(int c);
 
 #endif /* LX_BASE_UTF8_H */

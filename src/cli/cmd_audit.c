@@ -25,6 +25,7 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "base/time.h"
+#include "base/utf8.h"
 #include "cli/cli_int.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
@@ -149,18 +150,6 @@ parse_num(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
 /* Lower-case hex into out (cap bytes); false when malformed or too long. */
 static bool
 hex_decode(const char *s, unsigned char *out, size_t cap, size_t *n)
@@ -171,7 +160,8 @@ hex_decode(const char *s, unsigned char *out, size_t cap, size_t *n)
         return false;
     }
     for (size_t i = 0; i < len / 2; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        int hi = lx_hex_digit_lower(s[2 * i]),
+            lo = lx_hex_digit_lower(s[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             return false;
         }

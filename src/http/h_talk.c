@@ -145,6 +145,23 @@ http__talk_contact_extra(struct lx_buf *b, const char *reason, int64_t retry_ms)
     }
 }
 
+bool
+http__talk_contact_problem(struct lx_http_req *req, struct lx_http_res *res,
+                           lx_rc rc, const char *reason, int64_t retry_ms)
+{
+    struct lx_buf extra = LX_BUF_INIT(1024);
+
+    if (rc != LX_EDENIED || req->ctx.err.clause == NULL ||
+        strcmp(req->ctx.err.clause, LX_TALK_CLAUSE_CONTACT) != 0 ||
+        reason == NULL || strcmp(reason, "allowed") == 0) {
+        return false;
+    }
+    http__talk_contact_extra(&extra, reason, retry_ms);
+    http__talk_problem(req, res, &extra);
+    lx_buf_release(&extra);
+    return true;
+}
+
 static void
 render_findings(struct lx_buf *b, const struct lx_talk_msg_finding *f, size_t n)
 {
@@ -160,13 +177,26 @@ render_findings(struct lx_buf *b, const struct lx_talk_msg_finding *f, size_t n)
     lx_buf_append_str(b, "]");
 }
 
-static lx_rc
-id_of(struct lx_http_req *req, int64_t *id)
+lx_rc
+http__talk_id(struct lx_http_req *req, int64_t *id)
 {
     lx_rc rc = http__people_need_actor(req);
 
     if (rc == LX_OK) {
         rc = http__people_id(req, 0, id);
+    }
+    return rc;
+}
+
+lx_rc
+http__talk_id_no_body(struct lx_http_req *req, int64_t *id)
+{
+    static const char *const no_fields[] = {NULL};
+    json_t *body = NULL;
+    lx_rc rc = http__talk_id(req, id);
+
+    if (rc == LX_OK && req->body.len > 0) {
+        rc = http__people_body(req, no_fields, &body);
     }
     return rc;
 }
@@ -203,7 +233,7 @@ http__h_talk_send(struct lx_http_req *req, struct lx_http_res *res)
     size_t len = 0;
     int64_t lead = 0;
     json_t *body = NULL;
-    lx_rc rc = id_of(req, &lead);
+    lx_rc rc = http__talk_id(req, &lead);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, send_fields, &body);
@@ -226,17 +256,11 @@ http__h_talk_send(struct lx_http_req *req, struct lx_http_res *res)
         return lx_err_set(&req->ctx.err, LX_EBUSY, NULL, NULL);
     }
     rc = lx_talk_send(&req->ctx, &o, lead, purpose, text, len, out);
-    if (rc == LX_EDENIED && req->ctx.err.clause != NULL &&
-        strcmp(req->ctx.err.clause, LX_TALK_CLAUSE_CONTACT) == 0 &&
-        out->contact_reason != NULL &&
-        strcmp(out->contact_reason, "allowed") != 0) {
+    if (http__talk_contact_problem(req, res, rc, out->contact_reason,
+                                   out->retry_ms)) {
         /* C5.3: the sender learns why and from when. */
-        struct lx_buf extra = LX_BUF_INIT(1024);
-        http__talk_contact_extra(&extra, out->contact_reason, out->retry_ms);
-        rc = http__talk_problem(req, res, &extra);
-        lx_buf_release(&extra);
         free(out);
-        return rc;
+        return LX_OK;
     }
     if (rc == LX_OK) {
         http__talk_begin(res, 201);
@@ -264,7 +288,6 @@ http__h_talk_send(struct lx_http_req *req, struct lx_http_res *res)
 struct msg_out {
     struct lx_buf *b;
     size_t n;
-    int64_t last; /* id of the last message rendered */
     bool with_text;
 };
 
@@ -274,7 +297,6 @@ render_message(void *arg, const struct lx_talk_message *m)
     struct msg_out *o = arg;
     struct lx_buf *b = o->b;
 
-    o->last = m->id;
     lx_buf_printf(b, "%s{\"id\":%lld,\"lead_id\":%lld", o->n++ ? "," : "",
                   (long long)m->id, (long long)m->lead_id);
     http__people_str(b, "direction", lx_talk_direction_name(m->direction));
@@ -310,13 +332,24 @@ page_args(struct lx_http_req *req, int64_t *after, int64_t *limit)
     return rc;
 }
 
+/* Close a page's array with its next-page marker (null after the last). */
+static void
+page_end(struct lx_buf *b, int64_t next)
+{
+    if (next > 0) {
+        lx_buf_printf(b, "],\"next_after\":%lld}", (long long)next);
+    } else {
+        lx_buf_append_str(b, "],\"next_after\":null}");
+    }
+}
+
 lx_rc
 http__h_talk_messages(struct lx_http_req *req, struct lx_http_res *res)
 {
     const char *purpose = http__query(req, "purpose");
     struct msg_out o;
     int64_t lead = 0, after = 0, limit = 0, next = 0;
-    lx_rc rc = id_of(req, &lead);
+    lx_rc rc = http__talk_id(req, &lead);
 
     if (rc == LX_OK) {
         rc = page_args(req, &after, &limit);
@@ -325,7 +358,7 @@ http__h_talk_messages(struct lx_http_req *req, struct lx_http_res *res)
         return rc;
     }
     http__talk_begin(res, 200);
-    o = (struct msg_out){&res->buf, 0, 0, true};
+    o = (struct msg_out){&res->buf, 0, true};
     lx_buf_append_str(&res->buf, "{\"messages\":[");
     rc = lx_talk_messages(&req->ctx, lead, purpose, after, (int)limit,
                           render_message, &o, &next);
@@ -333,28 +366,18 @@ http__h_talk_messages(struct lx_http_req *req, struct lx_http_res *res)
         lx_buf_release(&res->buf);
         return rc;
     }
-    if (next > 0) {
-        lx_buf_printf(&res->buf, "],\"next_after\":%lld}", (long long)next);
-    } else {
-        lx_buf_append_str(&res->buf, "],\"next_after\":null}");
-    }
+    page_end(&res->buf, next);
     return LX_OK;
 }
 
 /* ---- POST /v1/leads/{id}/optout ------------------------------------------ */
 
-static const char *const no_fields[] = {NULL};
-
 lx_rc
 http__h_talk_optout(struct lx_http_req *req, struct lx_http_res *res)
 {
     int64_t lead = 0;
-    json_t *body = NULL;
-    lx_rc rc = id_of(req, &lead);
+    lx_rc rc = http__talk_id_no_body(req, &lead);
 
-    if (rc == LX_OK && req->body.len > 0) {
-        rc = http__people_body(req, no_fields, &body);
-    }
     if (rc == LX_OK) {
         rc = lx_talk_optout(&req->ctx, lead);
     }
@@ -373,9 +396,8 @@ lx_rc
 http__h_talk_reviews(struct lx_http_req *req, struct lx_http_res *res)
 {
     struct msg_out o;
-    int64_t after = 0, limit = 50;
+    int64_t after = 0, limit = 50, next = 0;
     lx_rc rc = http__people_need_actor(req);
-    int64_t last = 0;
 
     if (rc == LX_OK) {
         rc = page_args(req, &after, &limit);
@@ -384,21 +406,15 @@ http__h_talk_reviews(struct lx_http_req *req, struct lx_http_res *res)
         return rc;
     }
     http__talk_begin(res, 200);
-    o = (struct msg_out){&res->buf, 0, 0, false};
+    o = (struct msg_out){&res->buf, 0, false};
     lx_buf_append_str(&res->buf, "{\"messages\":[");
-    rc = lx_talk_review_queue(&req->ctx, after, (int)limit, render_message, &o);
+    rc = lx_talk_review_queue(&req->ctx, after, (int)limit, render_message, &o,
+                              &next);
     if (rc != LX_OK) {
         lx_buf_release(&res->buf);
         return rc;
     }
-    if (o.n == (size_t)limit) {
-        last = o.last; /* a full page: the next starts after it */
-    }
-    if (last > 0) {
-        lx_buf_printf(&res->buf, "],\"next_after\":%lld}", (long long)last);
-    } else {
-        lx_buf_append_str(&res->buf, "],\"next_after\":null}");
-    }
+    page_end(&res->buf, next);
     return LX_OK;
 }
 
@@ -412,7 +428,7 @@ http__h_talk_review_decide(struct lx_http_req *req, struct lx_http_res *res)
     int64_t id = 0;
     bool confirm = false;
     json_t *body = NULL;
-    lx_rc rc = id_of(req, &id);
+    lx_rc rc = http__talk_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, decision_fields, &body);
@@ -457,7 +473,7 @@ http__h_talk_facts_set(struct lx_http_req *req, struct lx_http_res *res)
     bool judge = false, prosecutor = false;
     json_t *body = NULL;
     json_t *h;
-    lx_rc rc = id_of(req, &staff);
+    lx_rc rc = http__talk_id(req, &staff);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, facts_fields, &body);

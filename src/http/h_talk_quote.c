@@ -24,17 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static lx_rc
-id_of(struct lx_http_req *req, int64_t *id)
-{
-    lx_rc rc = http__people_need_actor(req);
-
-    if (rc == LX_OK) {
-        rc = http__people_id(req, 0, id);
-    }
-    return rc;
-}
-
 static void
 render_fee_findings(struct lx_buf *b, const struct lx_talk_fee_finding *f,
                     size_t n)
@@ -217,7 +206,7 @@ http__h_talk_quote_send(struct lx_http_req *req, struct lx_http_res *res)
     int64_t lead = 0;
     json_t *body = NULL;
     size_t nf;
-    lx_rc rc = id_of(req, &lead);
+    lx_rc rc = http__talk_id(req, &lead);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, quote_fields, &body);
@@ -297,7 +286,7 @@ http__h_talk_quote_get(struct lx_http_req *req, struct lx_http_res *res)
 {
     struct lx_talk_quote_view *v = NULL;
     int64_t id = 0;
-    lx_rc rc = id_of(req, &id);
+    lx_rc rc = http__talk_id(req, &id);
 
     if (rc != LX_OK) {
         return rc;
@@ -325,7 +314,7 @@ http__h_talk_quote_answer(struct lx_http_req *req, struct lx_http_res *res)
     int64_t id = 0;
     bool accept = false;
     json_t *body = NULL;
-    lx_rc rc = id_of(req, &id);
+    lx_rc rc = http__talk_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, answer_fields, &body);
@@ -356,7 +345,7 @@ http__h_talk_quote_revise(struct lx_http_req *req, struct lx_http_res *res)
     const char *reason = NULL;
     int64_t id = 0, add = 0, rev = 0;
     json_t *body = NULL;
-    lx_rc rc = id_of(req, &id);
+    lx_rc rc = http__talk_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, revise_fields, &body);
@@ -383,18 +372,12 @@ http__h_talk_quote_revise(struct lx_http_req *req, struct lx_http_res *res)
     return LX_OK;
 }
 
-static const char *const no_fields[] = {NULL};
-
 lx_rc
 http__h_talk_revision_accept(struct lx_http_req *req, struct lx_http_res *res)
 {
     int64_t id = 0;
-    json_t *body = NULL;
-    lx_rc rc = id_of(req, &id);
+    lx_rc rc = http__talk_id_no_body(req, &id);
 
-    if (rc == LX_OK && req->body.len > 0) {
-        rc = http__people_body(req, no_fields, &body);
-    }
     if (rc == LX_OK) {
         rc = lx_talk_revision_accept(&req->ctx, id);
     }
@@ -414,7 +397,7 @@ http__h_talk_charge(struct lx_http_req *req, struct lx_http_res *res)
     struct lx_talk_charge_result out = {0};
     int64_t id = 0, amount = 0, charge = 0;
     json_t *body = NULL;
-    lx_rc rc = id_of(req, &id);
+    lx_rc rc = http__talk_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, charge_fields, &body);

@@ -19,6 +19,7 @@
  * {"duplicate":true}, a new one 201.
  */
 #include "base/time.h"
+#include "base/utf8.h"
 #include "crypto/crypto.h"
 #include "http/http_int.h"
 #include "people/people.h"
@@ -39,11 +40,8 @@ http__h_talk_bind(struct lx_http_req *req, struct lx_http_res *res)
     const char *purpose = NULL;
     int64_t lead = 0;
     json_t *body = NULL;
-    lx_rc rc = http__people_need_actor(req);
+    lx_rc rc = http__talk_id(req, &lead);
 
-    if (rc == LX_OK) {
-        rc = http__people_id(req, 0, &lead);
-    }
     if (rc == LX_OK) {
         rc = http__people_body(req, bind_fields, &body);
     }
@@ -61,6 +59,11 @@ http__h_talk_bind(struct lx_http_req *req, struct lx_http_res *res)
                           req->srv->talk_pool_n, req->srv->talk_binding_ttl_ms,
                           req->srv->talk_max_call_s, &b);
     }
+    if (http__talk_contact_problem(req, res, rc, b.contact_reason,
+                                   b.retry_ms)) {
+        /* C5.3: the caller learns why and from when, as for a message. */
+        return LX_OK;
+    }
     if (rc != LX_OK) {
         return rc;
     }
@@ -75,21 +78,6 @@ http__h_talk_bind(struct lx_http_req *req, struct lx_http_res *res)
 }
 
 /* ---- POST /v1/telephony/events ------------------------------------------- */
-
-static int
-hex_val(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 /* The signature header as bytes; false when absent or malformed. */
 static bool
@@ -108,7 +96,7 @@ signature_of(struct lx_http_req *req,
         return false;
     }
     for (size_t i = 0; i < LX_CRYPTO_HMAC_SHA256_BYTES; i++) {
-        int hi = hex_val(h[2 * i]), lo = hex_val(h[2 * i + 1]);
+        int hi = lx_hex_digit(h[2 * i]), lo = lx_hex_digit(h[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             return false;
         }

@@ -253,6 +253,12 @@ lx_http_handler_fn http__h_telephony_events;
  * appended inside it — handlers that return it answer LX_OK. */
 struct lx_talk_opts http__talk_opts(const struct lx_http_req *req);
 void http__talk_begin(struct lx_http_res *res, int status);
+/* The path's {id} for a signed-in actor (401 anonymous, 404 for an id
+ * that is no positive integer); _no_body also takes an optional body that
+ * must be an empty object (400 for any member), for the POST routes that
+ * carry nothing. */
+lx_rc http__talk_id(struct lx_http_req *req, int64_t *id);
+lx_rc http__talk_id_no_body(struct lx_http_req *req, int64_t *id);
 lx_rc http__talk_problem(struct lx_http_req *req, struct lx_http_res *res,
                          const struct lx_buf *extra);
 /* Typed members of a body object: absent (or null) is "required" (400
@@ -271,6 +277,13 @@ lx_rc http__talk_bool(struct lx_http_req *req, struct json_t *obj,
 /* Append ",\"retry_at\":…,\"reason\":…" for a C5.3 contact deny. */
 void http__talk_contact_extra(struct lx_buf *b, const char *reason,
                               int64_t retry_ms);
+/* True when rc is a C5.3 contact-limit deny with a reason other than
+ * "allowed": res then holds the 403 problem with "reason" and, when
+ * retry_ms > 0, "retry_at" (the handler answers LX_OK). False leaves res
+ * alone. */
+bool http__talk_contact_problem(struct lx_http_req *req,
+                                struct lx_http_res *res, lx_rc rc,
+                                const char *reason, int64_t retry_ms);
 
 /* h_auth.c: set req->ctx.actor from an "Authorization: Bearer" token
  * (anonymous when absent or not valid); fails only when the store does. */

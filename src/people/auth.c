@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -195,18 +196,6 @@ hex_encode(const unsigned char *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
 /* Parse "<prefix><64 hex>" into the token's SHA-256. */
 static bool
 token_hash(const char *token, const char *prefix,
@@ -220,8 +209,8 @@ token_hash(const char *token, const char *prefix,
         return false;
     }
     for (size_t i = 0; i < TOKEN_BYTES; i++) {
-        int hi = hexval(token[pl + 2 * i]);
-        int lo = hexval(token[pl + 2 * i + 1]);
+        int hi = lx_hex_digit_lower(token[pl + 2 * i]);
+        int lo = lx_hex_digit_lower(token[pl + 2 * i + 1]);
         if (hi < 0 || lo < 0) {
             return false;
         }

@@ -32,6 +32,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/utf8.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
 #include "store/store_int.h"
@@ -843,21 +844,6 @@ pg_col_text(struct lx_store_stmt *s, int col, size_t *len)
     return PQgetvalue(p->res, p->cur, col);
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 static const void *
 pg_col_blob(struct lx_store_stmt *s, int col, size_t *len)
 {
@@ -895,7 +881,7 @@ pg_col_blob(struct lx_store_stmt *s, int col, size_t *len)
         p->blob[col] = lx_xrealloc(p->blob[col], p->blob_cap[col]);
     }
     for (size_t i = 2; i + 1 < n; i += 2) {
-        int hi = hexval(v[i]), lo = hexval(v[i + 1]);
+        int hi = lx_hex_digit(v[i]), lo = lx_hex_digit(v[i + 1]);
         if (hi < 0 || lo < 0) {
             break;
         }

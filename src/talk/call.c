@@ -312,6 +312,8 @@ lx_talk_bind(struct lx_ctx *ctx, const struct lx_talk_opts *o, int64_t lead_id,
     a->ttl_ms = ttl_ms;
     a->max_call_s = max_call_s;
     a->out = out != NULL ? out : &local;
+    memset(a->out, 0, sizeof(*a->out));
+    a->out->contact_reason = "allowed";
 
     if (!talk__purpose_parse(purpose, &a->purpose)) {
         return lx_err_set(&ctx->err, LX_EINVAL, "/purpose",
@@ -339,11 +341,18 @@ lx_talk_bind(struct lx_ctx *ctx, const struct lx_talk_opts *o, int64_t lead_id,
 
     rc = lx_store_write(ctx->app->store, bind_unit, a, &ctx->err);
     rc = talk__finish(ctx, &a->act, rc);
+    /* Allowed unless the unit recorded a deny (insert_binding cleared
+     * *out when it filled it). */
+    a->out->contact_reason = "allowed";
+    a->out->retry_ms = 0;
     if (rc == LX_OK && a->contact_denied) {
         rc = lx_err_set(&ctx->err, LX_EDENIED, NULL, "contact limit: %s",
                         a->cd.reason != NULL ? a->cd.reason : "denied");
         ctx->err.clause =
             a->cd.clause != NULL ? a->cd.clause : LX_TALK_CLAUSE_CONTACT;
+        /* C5.3: the caller learns why and from when. */
+        a->out->contact_reason = a->cd.reason != NULL ? a->cd.reason : "denied";
+        a->out->retry_ms = a->cd.retry_ms;
     }
     return rc;
 }

@@ -445,6 +445,7 @@ struct queue_arg {
     struct row *rows;
     bool denied;
     lx_rc fn_rc;
+    int64_t next_after;
 };
 
 static lx_rc
@@ -452,7 +453,7 @@ queue_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 {
     struct queue_arg *a = arg;
     struct lx_ctx *ctx = a->ctx;
-    size_t n = 0;
+    size_t n = 0, shown;
     char count[32];
     lx_rc rc;
 
@@ -467,18 +468,22 @@ queue_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
     rc = rows_load(tx,
                    ROW_COLUMNS " WHERE review = 'pending' AND id > :after"
                                " ORDER BY id LIMIT :lim",
-                   0, a->after, a->limit, a->rows, &n, err);
+                   0, a->after, a->limit + 1, a->rows, &n, err);
     if (rc != LX_OK) {
         return rc;
     }
-    snprintf(count, sizeof(count), "count:%zu", n);
+    /* One row more than the page says whether another page follows. */
+    shown = n > a->limit ? a->limit : n;
+    a->next_after = n > a->limit ? a->rows[shown - 1].id : 0;
+    snprintf(count, sizeof(count), "count:%zu", shown);
     rc = talk__audit_res_tx(tx, ctx, "review_queue", "talk_message", 0, NULL,
                             NULL, "allow", count, NULL, err);
-    for (size_t i = 0; rc == LX_OK && i < n; i++) {
+    for (size_t i = 0; rc == LX_OK && i < shown; i++) {
         struct lx_talk_message m;
         row_view(&a->rows[i], true, &m);
         a->fn_rc = a->fn(a->arg, &m);
         if (a->fn_rc != LX_OK) {
+            a->next_after = 0;
             break;
         }
     }
@@ -487,11 +492,14 @@ queue_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 
 lx_rc
 lx_talk_review_queue(struct lx_ctx *ctx, int64_t after_id, int limit,
-                     lx_talk_message_fn *fn, void *arg)
+                     lx_talk_message_fn *fn, void *arg, int64_t *next_after)
 {
     struct queue_arg a = {0};
     lx_rc rc;
 
+    if (next_after != NULL) {
+        *next_after = 0;
+    }
     if (limit < 1 || limit > PAGE_MAX) {
         return lx_err_set(&ctx->err, LX_EINVAL, "/limit", "1..%d", PAGE_MAX);
     }
@@ -506,12 +514,15 @@ lx_talk_review_queue(struct lx_ctx *ctx, int64_t after_id, int limit,
     a.limit = (size_t)limit;
     a.fn = fn;
     a.arg = arg;
-    a.rows = rows_new(a.limit);
+    a.rows = rows_new(a.limit + 1);
     rc = lx_store_write(ctx->app->store, queue_unit, &a, &ctx->err);
     free(a.rows);
     rc = talk__platform_finish(ctx, rc, a.denied, "platform_only");
     if (rc == LX_OK && a.fn_rc != LX_OK) {
         rc = a.fn_rc;
+    }
+    if (rc == LX_OK && next_after != NULL) {
+        *next_after = a.next_after;
     }
     return rc;
 }

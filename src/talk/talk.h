@@ -489,9 +489,12 @@ lx_rc lx_talk_review_decide(struct lx_ctx *ctx, const struct lx_talk_opts *o,
 
 /* Messages awaiting review, oldest first, id > after_id, at most limit
  * (1..100): ids and findings only, never text (m->text NULL). Any
- * platform role with current training; others LX_EDENIED. Audited. */
+ * platform role with current training; others LX_EDENIED. Audited.
+ * *next_after (may be NULL) gets the after_id of the next page, 0 after
+ * the last (and when fn stops the page), as for lx_talk_messages. */
 lx_rc lx_talk_review_queue(struct lx_ctx *ctx, int64_t after_id, int limit,
-                           lx_talk_message_fn *fn, void *arg);
+                           lx_talk_message_fn *fn, void *arg,
+                           int64_t *next_after);
 
 /* Record what the platform verified about a lawyer (platform compliance
  * or admin, as for a review): former judge/prosecutor, case count (< 0:
@@ -597,13 +600,19 @@ struct lx_talk_binding {
     int64_t created_ms;
     int64_t expires_ms;
     int max_call_s;
+    /* A denied attempt (LX_EDENIED with clause C5.3): why, and from when
+     * the deciding rule stops blocking (0: never, e.g. an opt-out); as in
+     * struct lx_talk_sent. "allowed" and 0 otherwise. */
+    const char *contact_reason;  /* static */
+    int64_t retry_ms;
 };
 
 /*
  * A lawyer of the holding firm asks to call the user of lead 'lead_id'
  * (policy CALL). The call is a contact attempt: the contact-limit decision
  * (C5.3) as for a message, denied attempts recorded and returned as
- * LX_EDENIED with clause C5.3. On allow, a number free for ttl_ms
+ * LX_EDENIED with clause C5.3, out->contact_reason and out->retry_ms
+ * (the binding's other members then zero). On allow, a number free for ttl_ms
  * (1 min..24 h) from the pool 'pool' of n numbers is bound to the lead and
  * the staff member with the longest call max_call_s (60..14400): the
  * first pool number with no live binding, in pool order. The pool holds

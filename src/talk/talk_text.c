@@ -65,21 +65,6 @@ talk__prev_cp(const char *s, size_t p)
 
 /* ---- JSON strings in the service's own columns --------------------------- */
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Four hex digits at s[*p] into *out, moving *p past them. */
 static bool
 hex4(const char *s, size_t n, size_t *p, uint32_t *out)
@@ -90,7 +75,7 @@ hex4(const char *s, size_t n, size_t *p, uint32_t *out)
         return false;
     }
     for (size_t i = 0; i < 4; i++) {
-        int h = hexval(s[*p + i]);
+        int h = lx_hex_digit(s[*p + i]);
         if (h < 0) {
             return false;
         }

@@ -285,6 +285,13 @@ test('messages: delivered, blocked with its clause, the user view, the C5.3 limi
   assert.match(r.json.retry_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
   assert.ok(Date.parse(r.json.retry_at) > Date.now(), r.text);
   assert.ok(!r.text.includes(CANARY));
+  const retryAt = r.json.retry_at;
+  // A call is refused by the same rule, with the same reason and instant.
+  r = await api('POST', `/v1/leads/${lead.id}/bindings`, { token: staff.law.token, body: { purpose: 'consultation' } });
+  problem(r, 403, 'C5.3');
+  assert.equal(r.json.reason, 'unanswered_limit');
+  assert.equal(r.json.retry_at, retryAt, r.text);
+  assert.equal(r.json.virtual_number, undefined, r.text);
 
   // A user reply resets the count.
   r = await api('POST', url, { token: lead.user, body: { text: '好的，我明天把材料发给您。' } });
@@ -310,6 +317,8 @@ test('opt-out: the user\'s button stops the firm (C5.3)', async () => {
   // A binding is a contact attempt too.
   r = await api('POST', `/v1/leads/${lead.id}/bindings`, { token: staff.law.token, body: { purpose: 'consultation' } });
   problem(r, 403, 'C5.3');
+  assert.equal(r.json.reason, 'opted_out');
+  assert.equal(r.json.retry_at, undefined, r.text);
 });
 
 test('quotes: accept, charge beyond it, revision; refusals carry findings', async () => {
@@ -480,7 +489,25 @@ test('review: a flagged message is delivered, queued without its text, confirmed
     assert.equal(m.text, undefined);
   }
   assert.ok(!r.text.includes(flagged));
+  assert.equal(r.json.next_after, null, r.text);
   problem(await api('GET', '/v1/reviews/messages', {}), 401);
+
+  // Paging: a second flagged message; one a page, the marker leads on and
+  // is null on the last page even when it is full.
+  r = await api('POST', `/v1/leads/${lead.id}/messages`, {
+    token: staff.law.token, body: { text: flagged, purpose: 'consultation' },
+  });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.verdict, 'review');
+  const id2 = r.json.id;
+  r = await api('GET', `/v1/reviews/messages?after=${id - 1}&limit=1`, { token: staff.compliance.token });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.messages.map((m) => m.id), [id]);
+  assert.equal(r.json.next_after, id, r.text);
+  r = await api('GET', `/v1/reviews/messages?after=${r.json.next_after}&limit=1`, { token: staff.compliance.token });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.messages.map((m) => m.id), [id2]);
+  assert.equal(r.json.next_after, null, r.text);
 
   r = await api('POST', `/v1/reviews/messages/${id}`, { token: staff.compliance.token, body: { decision: 'confirm' } });
   assert.equal(r.status, 200, r.text);

@@ -355,6 +355,9 @@ test_bind_first_free(void **state)
     assert_int_equal(b1.created_ms, T0 + MIN);
     assert_int_equal(b1.expires_ms, T0 + 31 * MIN);
     assert_int_equal(b1.max_call_s, 600);
+    assert_non_null(b1.contact_reason);
+    assert_string_equal(b1.contact_reason, "allowed");
+    assert_int_equal(b1.retry_ms, 0);
     assert_int_equal(countf(f,
                             "SELECT COUNT(*) FROM talk_bindings WHERE id ="
                             " %lld AND firm_id = %lld AND released_ms IS NULL",
@@ -485,6 +488,11 @@ test_contact_limit(void **state)
     assert_non_null(f->ctx.err.clause);
     assert_string_equal(f->ctx.err.clause, "C5.3");
     assert_non_null(strstr(f->ctx.err.detail, "unanswered_limit"));
+    /* Why, and from when: the first attempt leaves the 24 h window. */
+    assert_non_null(b.contact_reason);
+    assert_string_equal(b.contact_reason, "unanswered_limit");
+    assert_int_equal(b.retry_ms, T0 + MIN + 24 * HOUR);
+    assert_int_equal(b.id, 0);
     /* The denied attempt and its audit record are committed; no binding. */
     assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_bindings"), 3);
     assert_int_equal(countf(f,

@@ -571,7 +571,7 @@ test_review_held_and_dismissed(void **state)
     struct fx *f = *state;
     struct lx_talk_sent o;
     struct seen s, q;
-    int64_t held, flagged;
+    int64_t held, flagged, next;
 
     f->opts.hold_review = true;
     f->ctx.now_ms = T0 + MIN;
@@ -594,15 +594,32 @@ test_review_held_and_dismissed(void **state)
     /* The queue: platform staff only, ids and findings, no text. */
     memset(&q, 0, sizeof(q));
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_review_queue(&f->ctx, 0, 10, collect, &q),
+    assert_int_equal(lx_talk_review_queue(&f->ctx, 0, 10, collect, &q, NULL),
                      LX_EDENIED);
     as_staff(f, P_COMPLIANCE);
-    assert_int_equal(lx_talk_review_queue(&f->ctx, 0, 10, collect, &q), LX_OK);
+    next = -1;
+    assert_int_equal(lx_talk_review_queue(&f->ctx, 0, 10, collect, &q, &next),
+                     LX_OK);
     assert_int_equal(q.n, 2);
     assert_int_equal(q.id[0], held);
     assert_int_equal(q.id[1], flagged);
     assert_string_equal(q.text[0], "");
     assert_true(q.findings[0] >= 1);
+    assert_int_equal(next, 0); /* the last page */
+
+    /* One at a time: the marker leads to the next page, then ends. */
+    memset(&q, 0, sizeof(q));
+    assert_int_equal(lx_talk_review_queue(&f->ctx, 0, 1, collect, &q, &next),
+                     LX_OK);
+    assert_int_equal(q.n, 1);
+    assert_int_equal(q.id[0], held);
+    assert_int_equal(next, held);
+    memset(&q, 0, sizeof(q));
+    assert_int_equal(
+        lx_talk_review_queue(&f->ctx, next, 1, collect, &q, &next), LX_OK);
+    assert_int_equal(q.n, 1);
+    assert_int_equal(q.id[0], flagged);
+    assert_int_equal(next, 0);
 
     /* Only platform compliance or admin decide; audited either way. */
     as_staff(f, A_ADMIN);
