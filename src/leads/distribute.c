@@ -94,25 +94,15 @@ snap_free(struct snap *sn)
 static struct lx_route_firm *
 snap_find(struct snap *sn, int64_t id, size_t *pos)
 {
-    size_t lo = 0;
-    size_t hi = sn->n;
+    size_t i = lx_route_firm_find(sn->firms, sn->n, (uint64_t)id);
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (sn->firms[mid].id == (uint64_t)id) {
-            if (pos != NULL) {
-                *pos = mid;
-            }
-            return &sn->firms[mid];
-        }
-        if (sn->firms[mid].id < (uint64_t)id) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
+    if (i == SIZE_MAX) {
+        return NULL;
     }
-    return NULL;
+    if (pos != NULL) {
+        *pos = i;
+    }
+    return &sn->firms[i];
 }
 
 #define FIRM_FILTER                                                            \

@@ -253,6 +253,11 @@ void lx_route_score(const struct lx_route_firm *firm,
  */
 int lx_route_region_level(uint32_t code);
 
+/* The position of the firm with 'id' in firms[0..n), which is ascending
+ * by id (a snapshot read in id order); SIZE_MAX when absent. Pure. */
+size_t lx_route_firm_find(const struct lx_route_firm *firms, size_t n,
+                          uint64_t id);
+
 /*
  * Build the index over firms[0..n). Validates every firm: non-zero unique
  * id, status and areas in range, 1..LX_ROUTE_MAX_REGIONS valid region

@@ -127,26 +127,6 @@ cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static struct lx_route_firm *
-firm_find(struct lx_route_firm *firms, size_t n, int64_t id)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (firms[mid].id == (uint64_t)id) {
-            return &firms[mid];
-        }
-        if (firms[mid].id < (uint64_t)id) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return NULL;
-}
-
 /* The median of v[0..n) (n > 0), sorted here, in whole seconds. */
 static uint32_t
 median_s(int64_t *v, size_t n)
@@ -203,7 +183,11 @@ lx_sla_route_record_tx(void *arg, struct lx_store_tx *tx, int64_t now_ms,
                 break;
             }
             cur_id = id;
-            cur = firm_find(firms, n, id);
+            {
+                size_t i = lx_route_firm_find(firms, n, (uint64_t)id);
+
+                cur = i != SIZE_MAX ? &firms[i] : NULL;
+            }
             nv = 0;
         }
         if (cur == NULL) {
