@@ -108,12 +108,17 @@ name_index(const char *const *names, size_t n, const char *s, size_t len)
     return 0;
 }
 
+/* Index of the NUL-terminated s in names[1..n), or 0 (also for NULL). */
+static unsigned
+name_parse(const char *const *names, size_t n, const char *s)
+{
+    return s == NULL ? 0 : name_index(names, n, s, strlen(s));
+}
+
 bool
 lx_talk_fee_method_parse(const char *s, enum lx_talk_fee_method *out)
 {
-    unsigned i =
-        s == NULL ? 0
-                  : name_index(method_names, COUNT(method_names), s, strlen(s));
+    unsigned i = name_parse(method_names, COUNT(method_names), s);
 
     if (i != 0 && out != NULL) {
         *out = (enum lx_talk_fee_method)i;
@@ -124,9 +129,7 @@ lx_talk_fee_method_parse(const char *s, enum lx_talk_fee_method *out)
 bool
 lx_talk_matter_parse(const char *s, enum lx_talk_matter *out)
 {
-    unsigned i =
-        s == NULL ? 0
-                  : name_index(matter_names, COUNT(matter_names), s, strlen(s));
+    unsigned i = name_parse(matter_names, COUNT(matter_names), s);
 
     if (i != 0 && out != NULL) {
         *out = (enum lx_talk_matter)i;
@@ -292,6 +295,16 @@ struct qrow {
     int64_t staff_id;
 };
 
+/* Column 'col' of 's' as a NUL-terminated name of at most 31 bytes. */
+static void
+col_name(struct lx_store_stmt *s, int col, char name[32])
+{
+    size_t len = 0;
+    const char *t = lx_store_col_text(s, col, &len);
+
+    snprintf(name, 32, "%.*s", (int)(len < 31 ? len : 31), t != NULL ? t : "");
+}
+
 static lx_rc
 quote_load_tx(struct lx_store_tx *tx, int64_t id, struct qrow *r, bool *found,
               struct lx_err *err)
@@ -324,19 +337,13 @@ quote_load_tx(struct lx_store_tx *tx, int64_t id, struct qrow *r, bool *found,
     v->lead_id = lx_store_col_int(s, 0);
     r->firm_id = lx_store_col_int(s, 1);
     r->staff_id = lx_store_col_int(s, 2);
-    t = lx_store_col_text(s, 3, &len);
-    snprintf(name, sizeof(name), "%.*s", (int)(len < 31 ? len : 31),
-             t != NULL ? t : "");
+    col_name(s, 3, name);
     if (!lx_talk_fee_method_parse(name, &v->q.method)) {
-        rc = lx_err_set(err, LX_EINTEGRITY, NULL, "stored quote unreadable");
-        goto out;
+        goto bad;
     }
-    t = lx_store_col_text(s, 4, &len);
-    snprintf(name, sizeof(name), "%.*s", (int)(len < 31 ? len : 31),
-             t != NULL ? t : "");
+    col_name(s, 4, name);
     if (!lx_talk_matter_parse(name, &v->q.matter)) {
-        rc = lx_err_set(err, LX_EINTEGRITY, NULL, "stored quote unreadable");
-        goto out;
+        goto bad;
     }
     v->q.group_case = lx_store_col_int(s, 5) != 0;
     v->q.total_fen = lx_store_col_int(s, 6);
@@ -351,8 +358,7 @@ quote_load_tx(struct lx_store_tx *tx, int64_t id, struct qrow *r, bool *found,
     v->lure = lx_store_col_int(s, 17) != 0;
     t = lx_store_col_text(s, 18, &len);
     if (!state_parse(t, len, &v->state)) {
-        rc = lx_err_set(err, LX_EINTEGRITY, NULL, "stored quote unreadable");
-        goto out;
+        goto bad;
     }
     v->accepted_ms = lx_store_col_int(s, 19);
     v->created_ms = lx_store_col_int(s, 20);
@@ -364,6 +370,9 @@ quote_load_tx(struct lx_store_tx *tx, int64_t id, struct qrow *r, bool *found,
     if (rc == LX_OK) {
         *found = true;
     }
+    goto out;
+bad:
+    rc = lx_err_set(err, LX_EINTEGRITY, NULL, "stored quote unreadable");
 out:
     lx_store_stmt_free(s);
     return rc;
@@ -637,6 +646,79 @@ step_id(struct lx_store_stmt *s, int64_t *id, const char *conflict,
     return rc;
 }
 
+/* Run 'unit' over 'a' as one write unit on ctx's store and turn what it
+ * found into the act's result (qact_finish). */
+static lx_rc
+qact_run(struct qact *a, lx_store_unit_fn *unit)
+{
+    lx_rc rc = lx_store_write(a->ctx->app->store, unit, a, &a->ctx->err);
+
+    return qact_finish(a, rc);
+}
+
+/* The firm's act on quote a->quote_id: the quote locked and loaded, QUOTE
+ * decided on its lead, and the lead held by the firm. The unit stops
+ * when this fails or stopped(a). */
+static lx_rc
+firm_act_tx(struct lx_store_tx *tx, struct qact *a, struct lx_err *err)
+{
+    lx_rc rc =
+        quote_act_tx(tx, a, a->quote_id, LX_POLICY_ACTION_QUOTE, true, err);
+
+    if (rc != LX_OK || stopped(a)) {
+        return rc;
+    }
+    return firm_holds_check(a, err);
+}
+
+/* The user's 'action' on quote 'quote_id': the quote locked and loaded,
+ * VIEW_MASKED decided on its lead, and the actor the lead's user. The
+ * unit stops when this fails, stopped(a) or a->deny_reason. */
+static lx_rc
+user_act_tx(struct lx_store_tx *tx, struct qact *a, int64_t quote_id,
+            const char *action, struct lx_err *err)
+{
+    lx_rc rc =
+        quote_act_tx(tx, a, quote_id, LX_POLICY_ACTION_VIEW_MASKED, true, err);
+
+    if (rc != LX_OK || stopped(a)) {
+        return rc;
+    }
+    return user_check_tx(tx, a, action, err);
+}
+
+/* LX_ECONFLICT on /state unless the quote is in state 'want'. */
+static lx_rc
+state_check(const struct lx_talk_quote_view *v, enum lx_talk_quote_state want,
+            struct lx_err *err)
+{
+    if (v->state != want) {
+        return lx_err_set(err, LX_ECONFLICT, "/state", "quote is %s",
+                          lx_talk_quote_state_name(v->state));
+    }
+    return LX_OK;
+}
+
+/* Finish a change: when 'rc' is LX_OK step 's' (prepared and bound; one
+ * row RETURNING id into *id, else LX_ECONFLICT 'conflict'), then free 's'
+ * and audit 'action' on the quote's lead as done for 'reason'. */
+static lx_rc
+change_done_tx(struct lx_store_tx *tx, const struct qact *a,
+               struct lx_store_stmt *s, lx_rc rc, int64_t *id,
+               const char *conflict, const char *action, const char *reason,
+               struct lx_err *err)
+{
+    if (rc == LX_OK) {
+        rc = step_id(s, id, conflict, err);
+    }
+    lx_store_stmt_free(s);
+    if (rc == LX_OK) {
+        rc = talk__audit_tx(tx, a->ctx, action, a->row.v->lead_id, PURPOSE,
+                            "done", reason, NULL, err);
+    }
+    return rc;
+}
+
 /* ---- send ------------------------------------------------------------------
  */
 
@@ -825,8 +907,7 @@ lx_talk_quote_send(struct lx_ctx *ctx, int64_t lead_id,
     a->findings = f;
     a->n_findings = n;
     a->lure = quote_lure(q, f, n);
-    rc = lx_store_write(ctx->app->store, send_unit, a, &ctx->err);
-    rc = qact_finish(a, rc);
+    rc = qact_run(a, send_unit);
     if (rc == LX_OK) {
         out->id = a->out_id;
     }
@@ -849,18 +930,13 @@ answer_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
     const char *to = a->accept ? "accepted" : "rejected";
     lx_rc rc;
 
-    rc = quote_act_tx(tx, a, a->quote_id, LX_POLICY_ACTION_VIEW_MASKED, true,
-                      err);
-    if (rc != LX_OK || stopped(a)) {
+    rc = user_act_tx(tx, a, a->quote_id, "quote_answer", err);
+    if (rc != LX_OK || stopped(a) || a->deny_reason != NULL) {
         return rc;
     }
-    rc = user_check_tx(tx, a, "quote_answer", err);
-    if (rc != LX_OK || a->deny_reason != NULL) {
+    rc = state_check(v, LX_TALK_QUOTE_SENT, err);
+    if (rc != LX_OK) {
         return rc;
-    }
-    if (v->state != LX_TALK_QUOTE_SENT) {
-        return lx_err_set(err, LX_ECONFLICT, "/state", "quote is %s",
-                          lx_talk_quote_state_name(v->state));
     }
     if (ctx->now_ms < v->q.valid_from_ms) {
         return lx_err_set(err, LX_ECONFLICT, "/valid_from_ms",
@@ -883,14 +959,9 @@ answer_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
             lx_store_bind_null(s, ":at");
         }
         lx_store_bind_int(s, ":id", a->quote_id);
-        rc = step_id(s, NULL, "quote changed meanwhile; retry", err);
     }
-    lx_store_stmt_free(s);
-    if (rc == LX_OK) {
-        rc = talk__audit_tx(tx, ctx, "quote_answer", v->lead_id, PURPOSE,
-                            "done", to, NULL, err);
-    }
-    return rc;
+    return change_done_tx(tx, a, s, rc, NULL, "quote changed meanwhile; retry",
+                          "quote_answer", to, err);
 }
 
 lx_rc
@@ -902,8 +973,7 @@ lx_talk_quote_answer(struct lx_ctx *ctx, int64_t quote_id, bool accept)
     lx_err_clear(&ctx->err);
     a->quote_id = quote_id;
     a->accept = accept;
-    rc = lx_store_write(ctx->app->store, answer_unit, a, &ctx->err);
-    rc = qact_finish(a, rc);
+    rc = qact_run(a, answer_unit);
     free(a);
     return rc;
 }
@@ -921,17 +991,13 @@ revise_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
     int64_t sum;
     lx_rc rc;
 
-    rc = quote_act_tx(tx, a, a->quote_id, LX_POLICY_ACTION_QUOTE, true, err);
+    rc = firm_act_tx(tx, a, err);
     if (rc != LX_OK || stopped(a)) {
         return rc;
     }
-    rc = firm_holds_check(a, err);
+    rc = state_check(v, LX_TALK_QUOTE_ACCEPTED, err);
     if (rc != LX_OK) {
         return rc;
-    }
-    if (v->state != LX_TALK_QUOTE_ACCEPTED) {
-        return lx_err_set(err, LX_ECONFLICT, "/state", "quote is %s",
-                          lx_talk_quote_state_name(v->state));
     }
     rc = money_load_tx(tx, a->quote_id, &m, err);
     if (rc != LX_OK) {
@@ -964,12 +1030,10 @@ revise_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
         lx_store_bind_text(s, ":reason", a->reason, strlen(a->reason));
         lx_store_bind_int(s, ":staff", ctx->actor.id);
         lx_store_bind_int(s, ":now", ctx->now_ms);
-        rc = step_id(s, &a->out_id, "revision not stored", err);
     }
-    if (rc == LX_OK) {
-        rc = talk__audit_tx(tx, ctx, "quote_revise", v->lead_id, PURPOSE,
-                            "done", "proposed", NULL, err);
-    }
+    rc = change_done_tx(tx, a, s, rc, &a->out_id, "revision not stored",
+                        "quote_revise", "proposed", err);
+    s = NULL;
 out:
     lx_store_stmt_free(s);
     money_release(&m);
@@ -1001,8 +1065,7 @@ lx_talk_quote_revise(struct lx_ctx *ctx, int64_t quote_id, int64_t add_fen,
     a->quote_id = quote_id;
     a->amount_fen = add_fen;
     a->reason = reason;
-    rc = lx_store_write(ctx->app->store, revise_unit, a, &ctx->err);
-    rc = qact_finish(a, rc);
+    rc = qact_run(a, revise_unit);
     if (rc == LX_OK && id != NULL) {
         *id = a->out_id;
     }
@@ -1041,17 +1104,13 @@ revision_accept_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
         a->nofound = true;
         return LX_OK;
     }
-    rc = quote_act_tx(tx, a, quote_id, LX_POLICY_ACTION_VIEW_MASKED, true, err);
-    if (rc != LX_OK || stopped(a)) {
+    rc = user_act_tx(tx, a, quote_id, "revision_accept", err);
+    if (rc != LX_OK || stopped(a) || a->deny_reason != NULL) {
         return rc;
     }
-    rc = user_check_tx(tx, a, "revision_accept", err);
-    if (rc != LX_OK || a->deny_reason != NULL) {
+    rc = state_check(v, LX_TALK_QUOTE_ACCEPTED, err);
+    if (rc != LX_OK) {
         return rc;
-    }
-    if (v->state != LX_TALK_QUOTE_ACCEPTED) {
-        return lx_err_set(err, LX_ECONFLICT, "/state", "quote is %s",
-                          lx_talk_quote_state_name(v->state));
     }
     rc = lx_store_prepare(tx,
                           "UPDATE talk_quote_revisions SET accepted_ms = :now"
@@ -1061,14 +1120,9 @@ revision_accept_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
     if (rc == LX_OK) {
         lx_store_bind_int(s, ":now", ctx->now_ms);
         lx_store_bind_int(s, ":id", a->revision_id);
-        rc = step_id(s, NULL, "revision already accepted", err);
     }
-    lx_store_stmt_free(s);
-    if (rc == LX_OK) {
-        rc = talk__audit_tx(tx, ctx, "revision_accept", v->lead_id, PURPOSE,
-                            "done", "accepted", NULL, err);
-    }
-    return rc;
+    return change_done_tx(tx, a, s, rc, NULL, "revision already accepted",
+                          "revision_accept", "accepted", err);
 }
 
 lx_rc
@@ -1079,8 +1133,7 @@ lx_talk_revision_accept(struct lx_ctx *ctx, int64_t revision_id)
 
     lx_err_clear(&ctx->err);
     a->revision_id = revision_id;
-    rc = lx_store_write(ctx->app->store, revision_accept_unit, a, &ctx->err);
-    rc = qact_finish(a, rc);
+    rc = qact_run(a, revision_accept_unit);
     free(a);
     return rc;
 }
@@ -1112,12 +1165,8 @@ charge_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
     int64_t mine;
     lx_rc rc;
 
-    rc = quote_act_tx(tx, a, a->quote_id, LX_POLICY_ACTION_QUOTE, true, err);
+    rc = firm_act_tx(tx, a, err);
     if (rc != LX_OK || stopped(a)) {
-        return rc;
-    }
-    rc = firm_holds_check(a, err);
-    if (rc != LX_OK) {
         return rc;
     }
     rc = money_load_tx(tx, a->quote_id, &m, err);
@@ -1209,8 +1258,7 @@ lx_talk_charge(struct lx_ctx *ctx, int64_t quote_id, int64_t amount_fen,
     a = qact_new(ctx, "no such quote");
     a->quote_id = quote_id;
     a->amount_fen = amount_fen;
-    rc = lx_store_write(ctx->app->store, charge_unit, a, &ctx->err);
-    rc = qact_finish(a, rc);
+    rc = qact_run(a, charge_unit);
     if (rc == LX_OK) {
         if (out != NULL) {
             *out = a->res;
@@ -1267,8 +1315,7 @@ lx_talk_quote_get(struct lx_ctx *ctx, int64_t quote_id,
     a->quote_id = quote_id;
     /* Read straight into the caller's view: its pointers are its own. */
     a->row.v = out;
-    rc = lx_store_write(ctx->app->store, get_unit, a, &ctx->err);
-    rc = qact_finish(a, rc);
+    rc = qact_run(a, get_unit);
     if (rc != LX_OK) {
         memset(out, 0, sizeof(*out));
     }

@@ -17,7 +17,7 @@
 #include "crypto/crypto.h"
 #include "leads/leads.h"
 #include "leads/leads.h"
-#include "lib/testdb.h"
+#include "lib/svcfix.h"
 #include "people/people.h"
 #include "store/store.h"
 
@@ -403,169 +403,59 @@ test_canary(void **state)
 /* ---- the service
  * ----------------------------------------------------------------- */
 
-struct fx {
-    char dir[64];
-    char keys[96];
-    struct testdb db;
-    struct lx_app app;
-    struct lx_ctx ctx;
-};
-
-static lx_rc
-exec_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    return lx_store_exec(tx, arg, err);
-}
-
-static void sql_exec(struct fx *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sql_exec(struct fx *f, const char *fmt, ...)
-{
-    char sql[8192];
-    struct lx_err err = {0};
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    if (lx_store_write(f->app.store, exec_unit, sql, &err) != LX_OK) {
-        fprintf(stderr, "sql: %s\n", lx_err_message(&err));
-        fail();
-    }
-}
-
-struct count_arg {
-    char sql[512];
-    int64_t n;
-};
-
-static lx_rc
-count_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    struct count_arg *a = arg;
-    struct lx_store_stmt *s = NULL;
-    bool row = false;
-    lx_rc rc = lx_store_prepare(tx, a->sql, &s, err);
-
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-        a->n = row ? lx_store_col_int(s, 0) : -1;
-    }
-    lx_store_stmt_free(s);
-    return rc;
-}
-
-static int64_t countf(struct fx *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int64_t
-countf(struct fx *f, const char *fmt, ...)
-{
-    struct count_arg a = {{0}, 0};
-    struct lx_err err = {0};
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(a.sql, sizeof(a.sql), fmt, ap);
-    va_end(ap);
-    assert_int_equal(lx_store_read(f->app.store, count_unit, &a, &err), LX_OK);
-    return a.n;
-}
-
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
-    struct lx_err err = {0};
+    struct svcfix *f =
+        svcfix_new(sizeof(*f), "/tmp/lx-detect-XXXXXX", T0, LX_ACTOR_SYSTEM);
 
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/lx-detect-XXXXXX");
-    if (mkdtemp(f->dir) == NULL || lx_crypto_init(&err) != LX_OK) {
-        free(f);
+    if (f == NULL) {
         return -1;
     }
-    snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
-    testdb_open_url(&f->db, f->dir);
-    if (lx_crypto_keys_create(f->keys, &err) != LX_OK ||
-        lx_crypto_keys_load(f->keys, &f->app.keys, &err) != LX_OK ||
-        lx_store_open(f->db.url, NULL, &f->app.store, &err) != LX_OK ||
-        lx_store_migrate(f->app.store, NULL, &err) != LX_OK) {
-        fprintf(stderr, "setup: %s\n", lx_err_message(&err));
-        return -1;
-    }
-    f->app.log.fd = -1;
-    lx_ctx_init(&f->ctx, &f->app, T0);
-    f->ctx.actor.kind = LX_ACTOR_SYSTEM;
-    snprintf(f->ctx.req_id, sizeof(f->ctx.req_id), "req-test");
-    sql_exec(f,
-             "INSERT INTO orgs (id, kind, name, uscc, daily_capacity, status,"
-             " status_changed_ms, created_ms, updated_ms) VALUES"
-             " (1, 'platform', 'P', NULL, 0, 'active', 1, 1, 1),"
-             " (10, 'firm', 'A', NULL, 100, 'active', 1, 1, 1),"
-             " (20, 'firm', 'B', NULL, 100, 'active', 1, 1, 1);"
-             "INSERT INTO org_regions (org_id, code) VALUES (10, '110000'),"
-             " (20, '110000');"
-             "INSERT INTO org_areas (org_id, area) VALUES (10, 'labor'),"
-             " (20, 'labor');"
-             "INSERT INTO staff (id, org_id, role, display_name, email,"
-             " status, created_ms, updated_ms) VALUES"
-             " (101, 10, 'firm_admin', 'a', 'a1@example.org', 'active', 1, 1),"
-             " (102, 10, 'lawyer', 'a', 'a2@example.org', 'active', 1, 1),"
-             " (201, 20, 'firm_admin', 'b', 'b1@example.org', 'active', 1, 1),"
-             " (202, 20, 'lawyer', 'b', 'b2@example.org', 'active', 1, 1);"
-             "INSERT INTO staff_training (staff_id, course, version,"
-             " passed_ms, expires_ms, recorded_by, created_ms) SELECT id,"
-             " 'privacy', '1', %lld, %lld, 1, 1 FROM staff",
-             T0 - DAY * 30, T0 + DAY * 365);
+    svcfix_execf(
+        f,
+        "INSERT INTO orgs (id, kind, name, uscc, daily_capacity, status,"
+        " status_changed_ms, created_ms, updated_ms) VALUES"
+        " (1, 'platform', 'P', NULL, 0, 'active', 1, 1, 1),"
+        " (10, 'firm', 'A', NULL, 100, 'active', 1, 1, 1),"
+        " (20, 'firm', 'B', NULL, 100, 'active', 1, 1, 1);"
+        "INSERT INTO org_regions (org_id, code) VALUES (10, '110000'),"
+        " (20, '110000');"
+        "INSERT INTO org_areas (org_id, area) VALUES (10, 'labor'),"
+        " (20, 'labor');"
+        "INSERT INTO staff (id, org_id, role, display_name, email,"
+        " status, created_ms, updated_ms) VALUES"
+        " (101, 10, 'firm_admin', 'a', 'a1@example.org', 'active', 1, 1),"
+        " (102, 10, 'lawyer', 'a', 'a2@example.org', 'active', 1, 1),"
+        " (201, 20, 'firm_admin', 'b', 'b1@example.org', 'active', 1, 1),"
+        " (202, 20, 'lawyer', 'b', 'b2@example.org', 'active', 1, 1);"
+        "INSERT INTO staff_training (staff_id, course, version,"
+        " passed_ms, expires_ms, recorded_by, created_ms) SELECT id,"
+        " 'privacy', '1', %lld, %lld, 1, 1 FROM staff",
+        T0 - DAY * 30, T0 + DAY * 365);
     *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    static const char *const names[] = {"t.db",
-                                        "t.db-wal",
-                                        "t.db-shm",
-                                        "keys/master.key",
-                                        "keys/signing.key",
-                                        "keys/signing.pub"};
-    struct fx *f = *state;
-    char p[160];
-
-    lx_ctx_release(&f->ctx);
-    lx_store_close(f->app.store);
-    lx_crypto_keys_free(f->app.keys);
-    testdb_drop(&f->db);
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        snprintf(p, sizeof(p), "%s/%s", f->dir, names[i]);
-        unlink(p);
-    }
-    rmdir(f->keys);
-    rmdir(f->dir);
-    free(f);
     return 0;
 }
 
 /* A lead (subject = id) held by 'firm' since 'claimed_ms'. */
 static void
-claimed_lead(struct fx *f, int64_t id, int64_t firm, int64_t claimed_ms)
+claimed_lead(struct svcfix *f, int64_t id, int64_t firm, int64_t claimed_ms)
 {
-    sql_exec(f,
-             "INSERT INTO leads (id, subject_id, channel, area, region,"
-             " preview, contact_masked, minor, sensitive, consent_version,"
-             " consent_ms, state, firm_id, created_ms, updated_ms) VALUES"
-             " (%lld, %lld, 'system', 'labor', '110105', 'p', '138****0000',"
-             " 0, 0, 'v1', 1, 'claimed', %lld, %lld, %lld);"
-             "INSERT INTO lead_offers (lead_id, firm_id, attempt, offered_ms,"
-             " deadline_ms, closed_ms, outcome, covering, candidates, score,"
-             " weight, credit_before, credit_after) VALUES (%lld, %lld, 1,"
-             " %lld, %lld, %lld, 'claimed', 1, 1, 0, 0, 0, 0)",
-             (long long)id, (long long)id, (long long)firm,
-             (long long)claimed_ms, (long long)claimed_ms, (long long)id,
-             (long long)firm, (long long)claimed_ms - 1000,
-             (long long)claimed_ms + 600000, (long long)claimed_ms);
+    svcfix_execf(
+        f,
+        "INSERT INTO leads (id, subject_id, channel, area, region,"
+        " preview, contact_masked, minor, sensitive, consent_version,"
+        " consent_ms, state, firm_id, created_ms, updated_ms) VALUES"
+        " (%lld, %lld, 'system', 'labor', '110105', 'p', '138****0000',"
+        " 0, 0, 'v1', 1, 'claimed', %lld, %lld, %lld);"
+        "INSERT INTO lead_offers (lead_id, firm_id, attempt, offered_ms,"
+        " deadline_ms, closed_ms, outcome, covering, candidates, score,"
+        " weight, credit_before, credit_after) VALUES (%lld, %lld, 1,"
+        " %lld, %lld, %lld, 'claimed', 1, 1, 0, 0, 0, 0)",
+        (long long)id, (long long)id, (long long)firm, (long long)claimed_ms,
+        (long long)claimed_ms, (long long)id, (long long)firm,
+        (long long)claimed_ms - 1000, (long long)claimed_ms + 600000,
+        (long long)claimed_ms);
 }
 
 struct audit_arg {
@@ -580,7 +470,7 @@ audit_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 
 /* An audited action of staff 'staff' of 'firm' on resource 'type':'id'. */
 static void
-audited(struct fx *f, int64_t at, int64_t staff, int64_t firm,
+audited(struct svcfix *f, int64_t at, int64_t staff, int64_t firm,
         const char *action, const char *type, int64_t id, const char *decision,
         const char *reason)
 {
@@ -643,7 +533,7 @@ session_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 
 /* A staff session (token id) from 'origin' active in [start, end]. */
 static void
-session(struct fx *f, int64_t id, int64_t staff, int64_t start, int64_t end,
+session(struct svcfix *f, int64_t id, int64_t staff, int64_t start, int64_t end,
         const char *origin)
 {
     struct session_arg a = {id, staff, start, end, origin};
@@ -671,18 +561,19 @@ on_signal(void *arg, const struct lx_leads_signal *s)
 }
 
 static int64_t
-violations(struct fx *f, const char *kind)
+violations(struct svcfix *f, const char *kind)
 {
-    return countf(f,
-                  "SELECT COUNT(*) FROM violation WHERE clause = 'C5.9' AND"
-                  " kind = '%s'",
-                  kind);
+    return svcfix_countf(
+        f,
+        "SELECT COUNT(*) FROM violation WHERE clause = 'C5.9' AND"
+        " kind = '%s'",
+        kind);
 }
 
 static void
 test_run_silent_on_normal(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_leads_detect_report rep = {0};
 
     /* Firm A claims 4 leads and works each within hours; B's lawyer
@@ -706,13 +597,13 @@ test_run_silent_on_normal(void **state)
     session(f, 2, 202, T0 - 4 * HOUR, T0 - HOUR, "o1");
     assert_int_equal(lx_leads_detect_run(&f->ctx, NULL, &rep), LX_OK);
     assert_int_equal(rep.signals, 0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM violation"), 0);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM violation"), 0);
 }
 
 static void
 test_run_fires_and_is_idempotent(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_leads_detect_report rep = {0};
     struct lx_leads_detect_opts o = {0};
     struct printed p = {0};
@@ -747,22 +638,24 @@ test_run_fires_and_is_idempotent(void **state)
     assert_int_equal(p.n, 4);
     assert_int_equal(violations(f, "hoarding"), 1);
     assert_int_equal(
-        countf(f, "SELECT COUNT(*) FROM violation WHERE kind = 'hoarding' AND"
-                  " firm_id = 10 AND evidence_ref = 'lead:1.2.3.4.5'"),
+        svcfix_countf(
+            f, "SELECT COUNT(*) FROM violation WHERE kind = 'hoarding' AND"
+               " firm_id = 10 AND evidence_ref = 'lead:1.2.3.4.5'"),
         1);
     /* Lead 3 was revealed by A (its holder): contact, but 4 stale remain. */
     assert_int_equal(
-        countf(f, "SELECT COUNT(*) FROM violation WHERE kind ="
-                  " 'foreign_reveal' AND firm_id = 20 AND evidence_ref ="
-                  " 'lead:1.2'"),
+        svcfix_countf(f, "SELECT COUNT(*) FROM violation WHERE kind ="
+                         " 'foreign_reveal' AND firm_id = 20 AND evidence_ref ="
+                         " 'lead:1.2'"),
         1);
     assert_int_equal(
-        countf(f, "SELECT COUNT(*) FROM violation WHERE kind = 'sharing' AND"
-                  " object_ref LIKE 'staff:201/%%'"),
+        svcfix_countf(
+            f, "SELECT COUNT(*) FROM violation WHERE kind = 'sharing' AND"
+               " object_ref LIKE 'staff:201/%%'"),
         1);
     assert_int_equal(
-        countf(f, "SELECT COUNT(*) FROM violation WHERE kind ="
-                  " 'reveal_spike' AND object_ref LIKE 'staff:101/%%'"),
+        svcfix_countf(f, "SELECT COUNT(*) FROM violation WHERE kind ="
+                         " 'reveal_spike' AND object_ref LIKE 'staff:101/%%'"),
         1);
 
     /* Again at the same time: found again, nothing new recorded. */
@@ -770,13 +663,13 @@ test_run_fires_and_is_idempotent(void **state)
     assert_int_equal(lx_leads_detect_run(&f->ctx, NULL, &rep), LX_OK);
     assert_int_equal(rep.signals, 4);
     assert_int_equal(rep.recorded, 0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM violation"), 4);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM violation"), 4);
 }
 
 static void
 test_canary_hit_at_intake(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_leads_intake in = {0};
     struct lx_leads_intake_result r1 = {0}, r2 = {0}, r3 = {0};
     struct lx_leads_detect_report rep = {0};
@@ -790,36 +683,39 @@ test_canary_hit_at_intake(void **state)
     in.consent_share = true;
     assert_int_equal(lx_leads_intake(&f->ctx, NULL, &in, &r1), LX_OK);
     /* Make it a canary offered to both firms (as after a decline). */
-    sql_exec(f, "UPDATE leads SET canary = 1 WHERE id = %lld",
-             (long long)r1.id);
-    sql_exec(f,
-             "INSERT INTO lead_offers (lead_id, firm_id, attempt, offered_ms,"
-             " deadline_ms, closed_ms, outcome, covering, candidates, score,"
-             " weight, credit_before, credit_after) SELECT %lld, id, 9, 1,"
-             " 2, 2, 'declined', 1, 1, 0, 0, 0, 0 FROM orgs WHERE kind ="
-             " 'firm' AND id NOT IN (SELECT firm_id FROM lead_offers WHERE"
-             " lead_id = %lld)",
-             (long long)r1.id, (long long)r1.id);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM violation"), 0);
+    svcfix_execf(f, "UPDATE leads SET canary = 1 WHERE id = %lld",
+                 (long long)r1.id);
+    svcfix_execf(
+        f,
+        "INSERT INTO lead_offers (lead_id, firm_id, attempt, offered_ms,"
+        " deadline_ms, closed_ms, outcome, covering, candidates, score,"
+        " weight, credit_before, credit_after) SELECT %lld, id, 9, 1,"
+        " 2, 2, 'declined', 1, 1, 0, 0, 0, 0 FROM orgs WHERE kind ="
+        " 'firm' AND id NOT IN (SELECT firm_id FROM lead_offers WHERE"
+        " lead_id = %lld)",
+        (long long)r1.id, (long long)r1.id);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM violation"), 0);
 
     /* A different phone: silent. */
     in.phone = "13700137000";
     assert_int_equal(lx_leads_intake(&f->ctx, NULL, &in, &r2), LX_OK);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM lead_canary_hits"), 0);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM lead_canary_hits"),
+                     0);
 
     /* The canary's phone comes back (two days later, past dedupe). */
     f->ctx.now_ms = T0 + 2 * DAY;
     in.phone = "139 0013 9000";
     in.consent_ms = T0 + 2 * DAY - 1000;
     assert_int_equal(lx_leads_intake(&f->ctx, NULL, &in, &r3), LX_OK);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM lead_canary_hits WHERE"
-                            " canary_id = %lld AND hit_lead_id = %lld",
-                            (long long)r1.id, (long long)r3.id),
+    assert_int_equal(svcfix_countf(f,
+                                   "SELECT COUNT(*) FROM lead_canary_hits WHERE"
+                                   " canary_id = %lld AND hit_lead_id = %lld",
+                                   (long long)r1.id, (long long)r3.id),
                      1);
     assert_int_equal(violations(f, "canary_hit"), 2);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM violation WHERE kind ="
-                               " 'canary_hit' AND firm_id IN (10, 20)"),
+    assert_int_equal(svcfix_countf(f,
+                                   "SELECT COUNT(*) FROM violation WHERE kind ="
+                                   " 'canary_hit' AND firm_id IN (10, 20)"),
                      2);
     /* The run finds the same hits and adds nothing. */
     assert_int_equal(lx_leads_detect_run(&f->ctx, NULL, &rep), LX_OK);
@@ -831,7 +727,7 @@ test_canary_hit_at_intake(void **state)
 static void
 test_canary_seed(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_leads_canary c = {10, NULL, NULL};
     struct lx_leads_canary bad = {99, NULL, NULL};
     int64_t id = 0;
@@ -841,17 +737,19 @@ test_canary_seed(void **state)
     assert_string_equal(f->ctx.err.field, "/firm");
     assert_int_equal(lx_leads_canary_seed(&f->ctx, NULL, &c, &id), LX_OK);
     assert_true(id > 0);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM leads WHERE id = %lld AND"
-                            " canary = 1 AND state = 'offered' AND firm_id"
-                            " = 10",
-                            (long long)id),
-                     1);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM lead_offers WHERE lead_id"
-                            " = %lld",
-                            (long long)id),
-                     1);
+    assert_int_equal(
+        svcfix_countf(f,
+                      "SELECT COUNT(*) FROM leads WHERE id = %lld AND"
+                      " canary = 1 AND state = 'offered' AND firm_id"
+                      " = 10",
+                      (long long)id),
+        1);
+    assert_int_equal(
+        svcfix_countf(f,
+                      "SELECT COUNT(*) FROM lead_offers WHERE lead_id"
+                      " = %lld",
+                      (long long)id),
+        1);
     /* Staff of a firm may not seed. */
     f->ctx.actor.kind = LX_ACTOR_STAFF;
     f->ctx.actor.id = 101;
@@ -860,16 +758,18 @@ test_canary_seed(void **state)
     assert_int_equal(lx_leads_canary_seed(&f->ctx, NULL, &c, NULL), LX_EDENIED);
     /* A's admin declines it: exhausted, never offered to B. */
     assert_int_equal(lx_leads_decline(&f->ctx, NULL, id, "no_capacity"), LX_OK);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM leads WHERE id = %lld AND"
-                            " state = 'exhausted'",
-                            (long long)id),
-                     1);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM lead_offers WHERE lead_id"
-                            " = %lld AND firm_id <> 10",
-                            (long long)id),
-                     0);
+    assert_int_equal(
+        svcfix_countf(f,
+                      "SELECT COUNT(*) FROM leads WHERE id = %lld AND"
+                      " state = 'exhausted'",
+                      (long long)id),
+        1);
+    assert_int_equal(
+        svcfix_countf(f,
+                      "SELECT COUNT(*) FROM lead_offers WHERE lead_id"
+                      " = %lld AND firm_id <> 10",
+                      (long long)id),
+        0);
     memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
     f->ctx.actor.kind = LX_ACTOR_SYSTEM;
 }
@@ -877,7 +777,7 @@ test_canary_seed(void **state)
 static void
 test_sharing_from_signins(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_people_auth_opts ao;
     struct lx_people_signin s1, s2, s3;
     struct lx_leads_detect_report rep = {0};
@@ -904,31 +804,34 @@ test_sharing_from_signins(void **state)
                      LX_OK);
     f->ctx.now_ms = T0;
     /* Two origins, hex hashes, never the address; none without a source. */
-    assert_int_equal(countf(f, "SELECT COUNT(DISTINCT origin) FROM sessions"
-                               " WHERE LENGTH(origin) = 64"),
+    assert_int_equal(svcfix_countf(f,
+                                   "SELECT COUNT(DISTINCT origin) FROM sessions"
+                                   " WHERE LENGTH(origin) = 64"),
                      2);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM sessions WHERE origin"
-                               " LIKE '%%192%%' OR origin LIKE '%%.%%'"),
+    assert_int_equal(svcfix_countf(f,
+                                   "SELECT COUNT(*) FROM sessions WHERE origin"
+                                   " LIKE '%%192%%' OR origin LIKE '%%.%%'"),
                      0);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM sessions WHERE id = %lld"
-                            " AND origin IS NULL",
-                            (long long)s3.session_id),
-                     1);
+    assert_int_equal(
+        svcfix_countf(f,
+                      "SELECT COUNT(*) FROM sessions WHERE id = %lld"
+                      " AND origin IS NULL",
+                      (long long)s3.session_id),
+        1);
     /* Platform staff are not a firm's conduct: silent. */
     assert_int_equal(lx_leads_detect_run(&f->ctx, NULL, &rep), LX_OK);
     assert_int_equal(rep.per_kind[LX_LEADS_SIG_SHARING], 0);
     /* The same account as a firm's staff member: sharing. */
-    sql_exec(
+    svcfix_execf(
         f, "UPDATE staff SET org_id = 20, role = 'firm_admin' WHERE id = %lld",
         (long long)id);
     assert_int_equal(lx_leads_detect_run(&f->ctx, NULL, &rep), LX_OK);
     assert_int_equal(rep.per_kind[LX_LEADS_SIG_SHARING], 1);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM violation WHERE kind ="
-                            " 'sharing' AND firm_id = 20 AND object_ref"
-                            " LIKE 'staff:%lld/%%'",
-                            (long long)id),
+    assert_int_equal(svcfix_countf(f,
+                                   "SELECT COUNT(*) FROM violation WHERE kind ="
+                                   " 'sharing' AND firm_id = 20 AND object_ref"
+                                   " LIKE 'staff:%lld/%%'",
+                                   (long long)id),
                      1);
 }
 
@@ -945,14 +848,15 @@ main(void)
         cmocka_unit_test(test_sharing),
         cmocka_unit_test(test_canary),
         cmocka_unit_test_setup_teardown(test_run_silent_on_normal, setup,
-                                        teardown),
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_run_fires_and_is_idempotent, setup,
-                                        teardown),
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_canary_hit_at_intake, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_canary_seed, setup, teardown),
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_canary_seed, setup,
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_sharing_from_signins, setup,
-                                        teardown),
+                                        svcfix_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

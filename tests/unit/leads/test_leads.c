@@ -14,7 +14,7 @@
 #include "crypto/crypto.h"
 #include "leads/leads.h"
 #include "people/people.h"
-#include "lib/testdb.h"
+#include "lib/svcfix.h"
 #include "policy/policy.h"
 #include "store/store.h"
 
@@ -48,79 +48,15 @@ enum {
     C_ADMIN = 301,
 };
 
-struct fx {
-    char dir[64];
-    char keys[96];
-    struct testdb db;
-    struct lx_app app;
-    struct lx_ctx ctx;
-};
-
-static lx_rc
-exec_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+/* Every count here is a fixed query. */
+static int64_t
+count(struct svcfix *f, const char *sql)
 {
-    return lx_store_exec(tx, arg, err);
+    return svcfix_countf(f, "%s", sql);
 }
 
 static void
-sql_exec(struct fx *f, const char *sql)
-{
-    struct lx_err err = {0};
-
-    if (lx_store_write(f->app.store, exec_unit, (void *)sql, &err) != LX_OK) {
-        fprintf(stderr, "sql: %s\n", lx_err_message(&err));
-        fail();
-    }
-}
-
-struct count_arg {
-    const char *sql;
-    int64_t n;
-};
-
-static lx_rc
-count_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    struct count_arg *a = arg;
-    struct lx_store_stmt *s = NULL;
-    bool row = false;
-    lx_rc rc = lx_store_prepare(tx, a->sql, &s, err);
-
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-        a->n = row ? lx_store_col_int(s, 0) : -1;
-    }
-    lx_store_stmt_free(s);
-    return rc;
-}
-
-static int64_t
-count(struct fx *f, const char *sql)
-{
-    struct count_arg a = {sql, 0};
-    struct lx_err err = {0};
-
-    assert_int_equal(lx_store_read(f->app.store, count_unit, &a, &err), LX_OK);
-    return a.n;
-}
-
-static int64_t countf(struct fx *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int64_t
-countf(struct fx *f, const char *fmt, ...)
-{
-    char sql[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    return count(f, sql);
-}
-
-static void
-seed(struct fx *f)
+seed(struct svcfix *f)
 {
     char sql[4096];
     long long now = T0;
@@ -155,65 +91,27 @@ seed(struct fx *f)
         " (104, '11101200000000003', 'pending', NULL, NULL, NULL, 1)",
         now, now, now, now, now, now, now, now, now, now - DAY,
         now + 365 * DAY, now + 365 * DAY, now + 365 * DAY);
-    sql_exec(f, sql);
+    svcfix_exec(f, sql);
 }
 
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
-    struct lx_err err = {0};
+    struct svcfix *f =
+        svcfix_new(sizeof(*f), "/tmp/lx-leads-XXXXXX", T0, LX_ACTOR_SYSTEM);
 
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/lx-leads-XXXXXX");
-    if (mkdtemp(f->dir) == NULL || lx_crypto_init(&err) != LX_OK) {
-        free(f);
+    if (f == NULL) {
         return -1;
     }
-    snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
-    testdb_open_url(&f->db, f->dir);
-    if (lx_crypto_keys_create(f->keys, &err) != LX_OK ||
-        lx_crypto_keys_load(f->keys, &f->app.keys, &err) != LX_OK ||
-        lx_store_open(f->db.url, NULL, &f->app.store, &err) != LX_OK ||
-        lx_store_migrate(f->app.store, NULL, &err) != LX_OK) {
-        fprintf(stderr, "setup: %s\n", lx_err_message(&err));
-        return -1;
-    }
-    f->app.log.fd = -1;
-    lx_ctx_init(&f->ctx, &f->app, T0);
-    f->ctx.actor.kind = LX_ACTOR_SYSTEM;
-    snprintf(f->ctx.req_id, sizeof(f->ctx.req_id), "req-test");
     seed(f);
     *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    static const char *const names[] = {"t.db", "t.db-wal", "t.db-shm",
-                                        "keys/master.key", "keys/signing.key",
-                                        "keys/signing.pub"};
-    struct fx *f = *state;
-    char p[160];
-
-    lx_ctx_release(&f->ctx);
-    lx_store_close(f->app.store);
-    lx_crypto_keys_free(f->app.keys);
-    testdb_drop(&f->db);
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        snprintf(p, sizeof(p), "%s/%s", f->dir, names[i]);
-        unlink(p);
-    }
-    rmdir(f->keys);
-    rmdir(f->dir);
-    free(f);
     return 0;
 }
 
 /* ---- actors ---------------------------------------------------------------- */
 
 static void
-as_staff(struct fx *f, int64_t id)
+as_staff(struct svcfix *f, int64_t id)
 {
     static const struct {
         int64_t id;
@@ -240,10 +138,9 @@ as_staff(struct fx *f, int64_t id)
 }
 
 static void
-as_system(struct fx *f)
+as_system(struct svcfix *f)
 {
-    memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
-    f->ctx.actor.kind = LX_ACTOR_SYSTEM;
+    svcfix_as_system(&f->ctx);
 }
 
 static struct lx_leads_intake
@@ -263,7 +160,7 @@ good_intake(const char *phone)
 }
 
 static int64_t
-intake(struct fx *f, const char *phone, struct lx_leads_intake_result *res)
+intake(struct svcfix *f, const char *phone, struct lx_leads_intake_result *res)
 {
     struct lx_leads_intake in = good_intake(phone);
     struct lx_leads_intake_result r;
@@ -281,10 +178,12 @@ intake(struct fx *f, const char *phone, struct lx_leads_intake_result *res)
 }
 
 static int64_t
-holder_firm(struct fx *f, int64_t id)
+holder_firm(struct svcfix *f, int64_t id)
 {
-    return countf(f, "SELECT COALESCE(firm_id, 0) FROM leads WHERE id = %lld",
-                  (long long)id);
+    return svcfix_countf(f,
+                         "SELECT COALESCE(firm_id, 0) FROM leads WHERE"
+                         " id = %lld",
+                         (long long)id);
 }
 
 static int64_t
@@ -300,9 +199,9 @@ lawyer_of(int64_t firm)
 }
 
 static int64_t
-open_offers(struct fx *f, int64_t id)
+open_offers(struct svcfix *f, int64_t id)
 {
-    return countf(f,
+    return svcfix_countf(f,
                   "SELECT COUNT(*) FROM lead_offers WHERE lead_id = %lld AND"
                   " outcome = 'open'",
                   (long long)id);
@@ -370,7 +269,7 @@ test_transition_table(void **state)
 static void
 test_intake_validation(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     char big[LX_LEADS_DESC_MAX + 2];
     static const char bad_utf8[] = {'a', (char)0xff, 'b', 0};
     struct {
@@ -460,7 +359,7 @@ test_intake_validation(void **state)
 static void
 test_intake_offers_one_firm(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_leads_intake_result r;
     struct lx_leads_view v;
     int64_t id = intake(f, "13800138002", &r);
@@ -519,7 +418,7 @@ test_intake_offers_one_firm(void **state)
         in.id_number = "110105201801010019";
         as_system(f);
         assert_int_equal(lx_leads_intake(&f->ctx, NULL, &in, &r), LX_OK);
-        assert_int_equal(countf(f,
+        assert_int_equal(svcfix_countf(f,
                                 "SELECT minor + sensitive FROM leads WHERE id"
                                 " = %lld",
                                 (long long)r.id),
@@ -530,7 +429,7 @@ test_intake_offers_one_firm(void **state)
 static void
 test_dedupe(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_leads_intake_result r1;
     struct lx_leads_intake_result r2;
     struct lx_leads_intake_result r3;
@@ -545,8 +444,9 @@ test_dedupe(void **state)
     assert_int_equal(r2.state, LX_LEADS_DUPLICATE);
     assert_int_equal(r2.duplicate_of, r1.id);
     assert_int_equal(
-        countf(f, "SELECT COUNT(*) FROM lead_offers WHERE lead_id = %lld",
-               (long long)r2.id),
+        svcfix_countf(f,
+                      "SELECT COUNT(*) FROM lead_offers WHERE lead_id = %lld",
+                      (long long)r2.id),
         0);
     /* Another number is no duplicate. */
     intake(f, "13800138006", &r3);
@@ -564,7 +464,7 @@ test_dedupe(void **state)
 static void
 test_decline_timeout_one_holder(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     int64_t id = intake(f, "13800138007", NULL);
     int64_t first = holder_firm(f, id);
     int64_t second = first == FIRM_A ? FIRM_B : FIRM_A;
@@ -594,13 +494,13 @@ test_decline_timeout_one_holder(void **state)
     assert_int_equal(open_offers(f, id), 0);
     assert_int_equal(holder_firm(f, id), 0);
     assert_int_equal(
-        countf(f,
+        svcfix_countf(f,
                "SELECT COUNT(*) FROM leads WHERE id = %lld AND state ="
                " 'exhausted'",
                (long long)id),
         1);
     assert_int_equal(
-        countf(f,
+        svcfix_countf(f,
                "SELECT COUNT(*) FROM lead_offers WHERE lead_id = %lld AND"
                " outcome IN ('declined', 'timed_out')",
                (long long)id),
@@ -618,7 +518,8 @@ test_decline_timeout_one_holder(void **state)
                  " 30, 9, 1, 2, 'open', 0, 0, 0, 0, 0, 0)",
                  (long long)id);
         assert_int_equal(
-            lx_store_write(f->app.store, exec_unit, sql, &err), LX_ECONFLICT);
+            lx_store_write(f->app.store, svcfix_exec_unit, sql, &err),
+            LX_ECONFLICT);
     }
 }
 
@@ -627,7 +528,7 @@ test_decline_timeout_one_holder(void **state)
 static void
 test_claim_to_close(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     int64_t id = intake(f, "13800138009", NULL);
     int64_t firm = holder_firm(f, id);
     int64_t rec = 0;
@@ -744,7 +645,7 @@ test_claim_to_close(void **state)
 static void
 test_return(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     int64_t id = intake(f, "13800138010", NULL);
     int64_t firm = holder_firm(f, id);
     struct lx_leads_view v;
@@ -765,7 +666,7 @@ test_return(void **state)
 static void
 test_claim_minor(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_leads_intake in = good_intake("13800138021");
     struct lx_leads_intake_result r;
     int64_t firm, acc = 0;
@@ -791,7 +692,7 @@ test_claim_minor(void **state)
                      LX_OK);
     as_staff(f, lawyer_of(firm));
     assert_int_equal(lx_leads_claim_access(&f->ctx, NULL, r.id, acc), LX_OK);
-    assert_int_equal(countf(f,
+    assert_int_equal(svcfix_countf(f,
                             "SELECT COUNT(*) FROM leads WHERE id = %lld AND"
                             " state = 'claimed'",
                             (long long)r.id),
@@ -814,7 +715,7 @@ test_claim_minor(void **state)
 static void
 test_intake_fault_walk(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_leads_intake in = good_intake("13800138012");
     struct lx_leads_intake_result r;
     int64_t subjects = count(f, "SELECT COUNT(*) FROM vault_subject");
@@ -858,7 +759,7 @@ test_intake_fault_walk(void **state)
 static void
 test_claim_fault_walk(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     int64_t id = intake(f, "13800138011", NULL);
     int64_t firm = holder_firm(f, id);
     char spec[32];
@@ -884,7 +785,7 @@ test_claim_fault_walk(void **state)
         /* Neither the claim nor its audit record was kept. */
         assert_int_equal(open_offers(f, id), 1);
         assert_int_equal(
-            countf(f,
+            svcfix_countf(f,
                    "SELECT COUNT(*) FROM leads WHERE id = %lld AND state ="
                    " 'offered'",
                    (long long)id),
@@ -898,7 +799,7 @@ test_claim_fault_walk(void **state)
     assert_int_equal(
         count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'claim'"), 1);
     assert_int_equal(
-        countf(f,
+        svcfix_countf(f,
                "SELECT COUNT(*) FROM leads WHERE id = %lld AND state ="
                " 'claimed'",
                (long long)id),
@@ -931,7 +832,7 @@ hook(void *arg, struct lx_store_tx *tx, int64_t offer_id, int64_t firm_id,
 static void
 test_offer_hook(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct hook_seen h = {0};
     struct lx_leads_opts o = {.window_ms = 120000, .on_offer = hook,
                               .on_offer_arg = &h};
@@ -960,7 +861,7 @@ test_offer_hook(void **state)
 static void
 test_demo_seed(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_err err = {0};
 
     assert_int_equal(lx_leads_demo_seed(&f->app, -1, &err), LX_EINVAL);
@@ -988,21 +889,24 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_transition_table),
         cmocka_unit_test_setup_teardown(test_intake_validation, setup,
-                                        teardown),
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_intake_offers_one_firm, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_dedupe, setup, teardown),
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_dedupe, setup, svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_decline_timeout_one_holder, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_claim_to_close, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_return, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_claim_minor, setup, teardown),
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_claim_to_close, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_return, setup, svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_claim_minor, setup,
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_intake_fault_walk, setup,
-                                        teardown),
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_claim_fault_walk, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_demo_seed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_offer_hook, setup, teardown),
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_demo_seed, setup, svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_offer_hook, setup,
+                                        svcfix_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

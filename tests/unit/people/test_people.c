@@ -26,7 +26,7 @@
 
 #include <cmocka.h>
 
-#include "lib/testdb.h"
+#include "lib/svcfix.h"
 
 #define T0 1800000000000LL /* 2027-01-15, the tests' clock */
 #define DAY (24LL * 3600 * 1000)
@@ -68,41 +68,10 @@ as(struct fx *f, int64_t staff_id, int64_t now)
              lx_policy_role_name(st.role));
 }
 
-struct count_arg {
-    const char *sql;
-    int64_t n;
-};
-
-static lx_rc
-count_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    struct count_arg *a = arg;
-    struct lx_store_stmt *s = NULL;
-    bool row = false;
-    lx_rc rc = lx_store_prepare(tx, a->sql, &s, err);
-
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-        a->n = row ? lx_store_col_int(s, 0) : -1;
-    }
-    lx_store_stmt_free(s);
-    return rc;
-}
-
 static int64_t
 count(struct fx *f, const char *sql)
 {
-    struct count_arg a = {sql, 0};
-    struct lx_err err = {0};
-
-    assert_int_equal(lx_store_read(f->app.store, count_unit, &a, &err), LX_OK);
-    return a.n;
-}
-
-static lx_rc
-exec_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    return lx_store_exec(tx, arg, err);
+    return svcfix_count(f->app.store, sql);
 }
 
 static int64_t
@@ -181,7 +150,7 @@ setup(void **state)
     /* The platform org and its admin are bootstrapped directly (ids come
      * from the database: on PostgreSQL an explicit id would not advance
      * the identity sequence). */
-    if (lx_store_write(f->app.store, exec_unit,
+    if (lx_store_write(f->app.store, svcfix_exec_unit,
                        "INSERT INTO orgs (kind, name, status,"
                        " status_changed_ms, created_ms, updated_ms) VALUES"
                        " ('platform', 'P', 'active', 0, 0, 0);"
@@ -754,8 +723,9 @@ test_grants_sod(void **state)
                  "UPDATE sensitive_grants SET approver_id = staff_id WHERE"
                  " id = %lld",
                  (long long)gid);
-        assert_int_equal(lx_store_write(f->app.store, exec_unit, sql, &err),
-                         LX_ECONFLICT);
+        assert_int_equal(
+            lx_store_write(f->app.store, svcfix_exec_unit, sql, &err),
+            LX_ECONFLICT);
     }
     as(f, f->admin_a, T0);
     assert_int_equal(lx_people_grant_revoke(&f->ctx, gid), LX_OK);
@@ -1330,7 +1300,7 @@ test_demo_seed(void **state)
     assert_int_equal(lx_people_demo_seed(&f->app, out, &err), LX_OK);
     assert_false(out->created);
     assert_int_equal(out->n, 0);
-    assert_int_equal(lx_store_write(f->app.store, exec_unit,
+    assert_int_equal(lx_store_write(f->app.store, svcfix_exec_unit,
                                     "DELETE FROM staff; DELETE FROM orgs",
                                     &err),
                      LX_OK);

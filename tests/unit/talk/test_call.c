@@ -14,7 +14,8 @@
 #include "base/ctx.h"
 #include "crypto/crypto.h"
 #include "leads/leads.h"
-#include "lib/testdb.h"
+#include "lib/svcfix.h"
+#include "lib/talkfix.h"
 #include "policy/policy.h"
 #include "store/store.h"
 #include "talk/talk.h"
@@ -47,159 +48,32 @@ enum {
 static const char *const POOL[] = {"95013000001", "95013000002", "95013000003",
                                    "95013000004", "95013000005"};
 
-struct fx {
-    char dir[64];
-    char keys[96];
-    struct testdb db;
-    struct lx_app app;
-    struct lx_ctx ctx;
-};
-
-/* ---- store helpers ------------------------------------------------------- */
-
-static lx_rc
-exec_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    return lx_store_exec(tx, arg, err);
-}
-
-static void
-sql_exec(struct fx *f, const char *sql)
-{
-    struct lx_err err = {0};
-
-    if (lx_store_write(f->app.store, exec_unit, (void *)sql, &err) != LX_OK) {
-        fprintf(stderr, "sql: %s\n", lx_err_message(&err));
-        fail();
-    }
-}
-
-struct count_arg {
-    const char *sql;
-    int64_t n;
-};
-
-static lx_rc
-count_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    struct count_arg *a = arg;
-    struct lx_store_stmt *s = NULL;
-    bool row = false;
-    lx_rc rc = lx_store_prepare(tx, a->sql, &s, err);
-
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-        a->n = row ? lx_store_col_int(s, 0) : -1;
-    }
-    lx_store_stmt_free(s);
-    return rc;
-}
-
-static int64_t countf(struct fx *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int64_t
-countf(struct fx *f, const char *fmt, ...)
-{
-    char sql[512];
-    struct count_arg a = {sql, 0};
-    struct lx_err err = {0};
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    assert_int_equal(lx_store_read(f->app.store, count_unit, &a, &err), LX_OK);
-    return a.n;
-}
-
 /* ---- fixture ------------------------------------------------------------- */
 
-static void
-seed(struct fx *f)
-{
-    char sql[4096];
-    long long now = T0;
-    long long year = 365LL * 24 * HOUR;
-
-    snprintf(
-        sql, sizeof(sql),
-        "INSERT INTO orgs (id, kind, name, uscc, daily_capacity, status,"
-        " status_changed_ms, created_ms, updated_ms) VALUES"
-        " (10, 'firm', 'A', NULL, 100, 'active', %lld, %lld, %lld),"
-        " (20, 'firm', 'B', NULL, 100, 'active', %lld, %lld, %lld);"
-        "INSERT INTO org_regions (org_id, code) VALUES (10, '110000'),"
-        " (20, '110000');"
-        "INSERT INTO org_areas (org_id, area) VALUES (10, 'labor'),"
-        " (20, 'labor');"
-        "INSERT INTO staff (id, org_id, role, display_name, email, status,"
-        " created_ms, updated_ms) VALUES"
-        " (102, 10, 'lawyer', 'a', 'a2@example.org', 'active', 1, 1),"
-        " (202, 20, 'lawyer', 'b', 'b2@example.org', 'active', 1, 1);"
-        "INSERT INTO staff_training (staff_id, course, version, passed_ms,"
-        " expires_ms, recorded_by, created_ms) SELECT id, 'privacy', '1',"
-        " %lld, %lld, 1, 1 FROM staff;"
-        "INSERT INTO staff_licences (staff_id, number, status, evidence_ref,"
-        " verified_ms, recheck_ms, updated_ms) VALUES"
-        " (102, '11101200600000001', 'verified', 'x', 1, %lld, 1),"
-        " (202, '11101200600000002', 'verified', 'x', 1, %lld, 1)",
-        now, now, now, now, now, now, now - year, now + year, now + year,
-        now + year);
-    sql_exec(f, sql);
-}
+static const int64_t STAFF[] = {A_LAWYER, B_LAWYER};
 
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
-    struct lx_err err = {0};
+    struct svcfix *f =
+        svcfix_new(sizeof(*f), "/tmp/lx-call-XXXXXX", T0, LX_ACTOR_SYSTEM);
+    struct talkfix_seed s = {
+        .platform = false,
+        .org_ms = T0,
+        .b_region = "110000",
+        .staff = STAFF,
+        .n_staff = sizeof(STAFF) / sizeof(STAFF[0]),
+        .trained_ms = T0 - 365LL * 24 * HOUR,
+        .valid_ms = T0 + 365LL * 24 * HOUR,
+        .a_licence = "11101200600000001",
+        .b_licence = "11101200600000002",
+    };
 
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/lx-call-XXXXXX");
-    if (mkdtemp(f->dir) == NULL || lx_crypto_init(&err) != LX_OK) {
-        free(f);
+    if (f == NULL) {
         return -1;
     }
-    snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
-    testdb_open_url(&f->db, f->dir);
-    if (lx_crypto_keys_create(f->keys, &err) != LX_OK ||
-        lx_crypto_keys_load(f->keys, &f->app.keys, &err) != LX_OK ||
-        lx_store_open(f->db.url, NULL, &f->app.store, &err) != LX_OK ||
-        lx_store_migrate(f->app.store, NULL, &err) != LX_OK) {
-        fprintf(stderr, "setup: %s\n", lx_err_message(&err));
-        return -1;
-    }
-    f->app.log.fd = -1;
-    lx_ctx_init(&f->ctx, &f->app, T0);
-    f->ctx.actor.kind = LX_ACTOR_SYSTEM;
-    snprintf(f->ctx.req_id, sizeof(f->ctx.req_id), "req-test");
-    seed(f);
+    talkfix_seed(f, &s);
     *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    static const char *const names[] = {"t.db",
-                                        "t.db-wal",
-                                        "t.db-shm",
-                                        "keys/master.key",
-                                        "keys/signing.key",
-                                        "keys/signing.pub"};
-    struct fx *f = *state;
-    char p[160];
-
-    lx_ctx_release(&f->ctx);
-    lx_store_close(f->app.store);
-    lx_crypto_keys_free(f->app.keys);
-    testdb_drop(&f->db);
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        snprintf(p, sizeof(p), "%s/%s", f->dir, names[i]);
-        unlink(p);
-    }
-    rmdir(f->keys);
-    rmdir(f->dir);
-    free(f);
     return 0;
 }
 
@@ -208,15 +82,11 @@ teardown(void **state)
 static void
 as_lawyer(struct lx_ctx *ctx, int64_t firm)
 {
-    memset(&ctx->actor, 0, sizeof(ctx->actor));
-    ctx->actor.kind = LX_ACTOR_STAFF;
-    ctx->actor.id = firm == FIRM_A ? A_LAWYER : B_LAWYER;
-    ctx->actor.firm_id = firm;
-    snprintf(ctx->actor.role, sizeof(ctx->actor.role), "lawyer");
+    svcfix_as_staff(ctx, firm == FIRM_A ? A_LAWYER : B_LAWYER, firm, "lawyer");
 }
 
 static void
-as_provider(struct fx *f)
+as_provider(struct svcfix *f)
 {
     memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
     f->ctx.actor.kind = LX_ACTOR_APIKEY;
@@ -226,34 +96,15 @@ as_provider(struct fx *f)
 /* A lead taken by intake and claimed by the lawyer of the firm it was
  * offered to; *firm gets that firm. */
 static int64_t
-claimed_lead(struct fx *f, const char *phone, int64_t *firm)
+claimed_lead(struct svcfix *f, const char *phone, int64_t *firm)
 {
-    struct lx_leads_intake in = {0};
-    struct lx_leads_intake_result r;
-
-    in.area = "labor";
-    in.region = "110105";
-    in.description = "公司拖欠工资三个月，想咨询仲裁。";
-    in.phone = phone;
-    in.consent_version = "pn-2026-01";
-    in.consent_ms = T0 - 1000;
-    in.consent_share = true;
-    memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
-    f->ctx.actor.kind = LX_ACTOR_SYSTEM;
-    if (lx_leads_intake(&f->ctx, NULL, &in, &r) != LX_OK) {
-        fprintf(stderr, "intake: %s\n", lx_err_message(&f->ctx.err));
-        fail();
-    }
-    *firm = countf(f, "SELECT COALESCE(firm_id, 0) FROM leads WHERE id = %lld",
-                   (long long)r.id);
-    assert_true(*firm == FIRM_A || *firm == FIRM_B);
-    as_lawyer(&f->ctx, *firm);
-    assert_int_equal(lx_leads_claim(&f->ctx, NULL, r.id), LX_OK);
-    return r.id;
+    svcfix_as_system(&f->ctx);
+    return talkfix_claimed_lead(f, phone, "公司拖欠工资三个月，想咨询仲裁。",
+                                T0 - 1000, 0, firm);
 }
 
 static lx_rc
-bind(struct fx *f, int64_t lead, size_t n, int64_t ttl_ms, int max_call_s,
+bind(struct svcfix *f, int64_t lead, size_t n, int64_t ttl_ms, int max_call_s,
      struct lx_talk_binding *out)
 {
     return lx_talk_bind(&f->ctx, NULL, lead, "consultation", POOL, n, ttl_ms,
@@ -284,7 +135,7 @@ on_contact(void *arg, struct lx_store_tx *tx, int64_t lead_id, int64_t firm_id,
 }
 
 static lx_rc
-event(struct fx *f, const struct lx_talk_opts *o, const char *event_id,
+event(struct svcfix *f, const struct lx_talk_opts *o, const char *event_id,
       const char *call_id, const char *number,
       enum lx_talk_call_event_kind kind, int64_t at_ms, int64_t duration_s,
       bool *dup)
@@ -325,14 +176,14 @@ vault_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 }
 
 static void
-call_data(struct fx *f, int64_t lead, int64_t call_row, struct vault_arg *a)
+call_data(struct svcfix *f, int64_t lead, int64_t call_row, struct vault_arg *a)
 {
     struct lx_err err = {0};
 
     memset(a, 0, sizeof(*a));
     a->ctx = &f->ctx;
-    a->subject = countf(f, "SELECT subject_id FROM leads WHERE id = %lld",
-                        (long long)lead);
+    a->subject = svcfix_countf(
+        f, "SELECT subject_id FROM leads WHERE id = %lld", (long long)lead);
     snprintf(a->field, sizeof(a->field), "call_%lld", (long long)call_row);
     assert_int_equal(lx_store_read(f->app.store, vault_unit, a, &err), LX_OK);
 }
@@ -342,7 +193,7 @@ call_data(struct fx *f, int64_t lead, int64_t call_row, struct vault_arg *a)
 static void
 test_bind_first_free(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_talk_binding b1, b2;
     int64_t firm = 0;
     int64_t lead = claimed_lead(f, "13800138001", &firm);
@@ -358,11 +209,12 @@ test_bind_first_free(void **state)
     assert_non_null(b1.contact_reason);
     assert_string_equal(b1.contact_reason, "allowed");
     assert_int_equal(b1.retry_ms, 0);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_bindings WHERE id ="
-                            " %lld AND firm_id = %lld AND released_ms IS NULL",
-                            (long long)b1.id, (long long)firm),
-                     1);
+    assert_int_equal(
+        svcfix_countf(f,
+                      "SELECT COUNT(*) FROM talk_bindings WHERE id ="
+                      " %lld AND firm_id = %lld AND released_ms IS NULL",
+                      (long long)b1.id, (long long)firm),
+        1);
 
     /* While the first is live, the next bind takes the next number. */
     f->ctx.now_ms = T0 + 2 * MIN;
@@ -371,20 +223,22 @@ test_bind_first_free(void **state)
     assert_true(b2.id > b1.id);
 
     /* Each bind is an allowed call attempt, audited as "call". */
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_attempts WHERE kind ="
-                            " 'call' AND allowed = 1 AND lead_id = %lld",
-                            (long long)lead),
-                     2);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'call' AND decision = 'done'"),
-                     2);
+    assert_int_equal(
+        svcfix_countf(f,
+                      "SELECT COUNT(*) FROM talk_attempts WHERE kind ="
+                      " 'call' AND allowed = 1 AND lead_id = %lld",
+                      (long long)lead),
+        2);
+    assert_int_equal(
+        svcfix_countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                         " 'call' AND decision = 'done'"),
+        2);
 }
 
 static void
 test_pool_exhausted_and_reuse(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_talk_binding b1, b2, b3;
     int64_t firm = 0;
     int64_t lead = claimed_lead(f, "13800138002", &firm);
@@ -397,16 +251,16 @@ test_pool_exhausted_and_reuse(void **state)
     f->ctx.now_ms = T0 + MIN + 59999;
     assert_int_equal(bind(f, lead, 1, MIN, 60, &b2), LX_ECONFLICT);
     assert_string_equal(f->ctx.err.field, "/pool");
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_bindings"), 1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts"), 1);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM talk_bindings"), 1);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM talk_attempts"), 1);
 
     /* At expiry the number is free again: a new binding reuses it. */
     f->ctx.now_ms = T0 + 2 * MIN;
     assert_int_equal(bind(f, lead, 1, MIN, 60, &b3), LX_OK);
     assert_string_equal(b3.virtual_number, POOL[0]);
     assert_true(b3.id != b1.id);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_bindings WHERE"
-                               " virtual_number = '95013000001'"),
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM talk_bindings WHERE"
+                                      " virtual_number = '95013000001'"),
                      2);
 }
 
@@ -414,7 +268,7 @@ test_pool_exhausted_and_reuse(void **state)
 #define PAR 4
 
 struct par_arg {
-    struct fx *f;
+    struct svcfix *f;
     int64_t lead;
     int64_t firm;
     lx_rc rc;
@@ -444,7 +298,7 @@ test_concurrent_binds(void **state)
 {
     static const char *const phones[PAR] = {"13800138011", "13800138012",
                                             "13800138013", "13800138014"};
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct par_arg p[PAR];
     pthread_t th[PAR];
 
@@ -465,15 +319,16 @@ test_concurrent_binds(void **state)
             assert_string_not_equal(p[i].number, p[j].number);
         }
     }
-    assert_int_equal(countf(f, "SELECT COUNT(DISTINCT virtual_number) FROM"
-                               " talk_bindings"),
+    assert_int_equal(svcfix_countf(f,
+                                   "SELECT COUNT(DISTINCT virtual_number) FROM"
+                                   " talk_bindings"),
                      PAR);
 }
 
 static void
 test_contact_limit(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_talk_binding b;
     int64_t firm = 0;
     int64_t lead = claimed_lead(f, "13800138003", &firm);
@@ -494,23 +349,24 @@ test_contact_limit(void **state)
     assert_int_equal(b.retry_ms, T0 + MIN + 24 * HOUR);
     assert_int_equal(b.id, 0);
     /* The denied attempt and its audit record are committed; no binding. */
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_bindings"), 3);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_attempts WHERE"
-                            " allowed = 0 AND kind = 'call' AND reason ="
-                            " 'unanswered_limit' AND lead_id = %lld",
-                            (long long)lead),
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM talk_bindings"), 3);
+    assert_int_equal(svcfix_countf(f,
+                                   "SELECT COUNT(*) FROM talk_attempts WHERE"
+                                   " allowed = 0 AND kind = 'call' AND reason ="
+                                   " 'unanswered_limit' AND lead_id = %lld",
+                                   (long long)lead),
                      1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'call' AND decision = 'deny' AND clause ="
-                               " 'C5.3'"),
-                     1);
+    assert_int_equal(
+        svcfix_countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                         " 'call' AND decision = 'deny' AND clause ="
+                         " 'C5.3'"),
+        1);
 }
 
 static void
 test_visibility(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_talk_binding b;
     int64_t firm = 0;
     int64_t lead = claimed_lead(f, "13800138004", &firm);
@@ -525,8 +381,8 @@ test_visibility(void **state)
     assert_int_equal(lx_talk_bind(&f->ctx, NULL, lead + 1000, "consultation",
                                   POOL, 2, 10 * MIN, 300, &b),
                      LX_ENOTFOUND);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_bindings"), 0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts"), 0);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM talk_bindings"), 0);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM talk_attempts"), 0);
 }
 
 static void
@@ -537,7 +393,7 @@ test_bind_validation(void **state)
     static const char *const bad_long[] = {"123456789012345678901"};
     static const char *const bad_null[] = {NULL};
     static const char *const ok_edge[] = {"12345", "12345678901234567890"};
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct {
         const char *purpose;
         const char *const *pool;
@@ -574,7 +430,7 @@ test_bind_validation(void **state)
         assert_non_null(f->ctx.err.field);
         assert_string_equal(f->ctx.err.field, cases[i].field);
     }
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts"), 0);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM talk_attempts"), 0);
     /* The edges themselves are accepted: 1 min, 24 h, 60 s, 14400 s, 5
      * and 20 digits. */
     assert_int_equal(
@@ -598,7 +454,7 @@ test_bind_validation(void **state)
 static void
 test_events(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct hook h = {0};
     struct lx_talk_opts o = {0};
     struct lx_talk_binding b;
@@ -619,17 +475,18 @@ test_events(void **state)
                      LX_OK);
     assert_false(dup);
     assert_int_equal(h.calls, 0);
-    call = countf(f, "SELECT id FROM talk_calls WHERE provider_call_id ="
-                     " 'c.100'");
+    call = svcfix_countf(f, "SELECT id FROM talk_calls WHERE provider_call_id ="
+                            " 'c.100'");
     assert_true(call > 0);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_calls WHERE id = %lld"
-                            " AND binding_id = %lld AND lead_id = %lld AND"
-                            " firm_id = %lld AND started_ms = %lld AND"
-                            " answered_ms IS NULL AND ended_ms IS NULL",
-                            (long long)call, (long long)b.id, (long long)lead,
-                            (long long)firm, (long long)(T0 + 2 * MIN)),
-                     1);
+    assert_int_equal(
+        svcfix_countf(f,
+                      "SELECT COUNT(*) FROM talk_calls WHERE id = %lld"
+                      " AND binding_id = %lld AND lead_id = %lld AND"
+                      " firm_id = %lld AND started_ms = %lld AND"
+                      " answered_ms IS NULL AND ended_ms IS NULL",
+                      (long long)call, (long long)b.id, (long long)lead,
+                      (long long)firm, (long long)(T0 + 2 * MIN)),
+        1);
     call_data(f, lead, call, &v);
     assert_int_equal(v.info.category, LX_VAULT_CAT_CALL);
     assert_string_equal(v.value, "{\"started_ms\":1800000120000,"
@@ -662,20 +519,22 @@ test_events(void **state)
     assert_int_equal(event(f, &o, "ev-3", "c.100", b.virtual_number,
                            LX_TALK_CALL_ENDED, T0 + 2 * MIN + 95000, 90, &dup),
                      LX_OK);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_calls WHERE id = %lld"
-                            " AND answered_ms = %lld AND ended_ms = %lld AND"
-                            " duration_s = 90 AND over_limit = 1",
-                            (long long)call, (long long)(T0 + 2 * MIN + 5000),
-                            (long long)(T0 + 2 * MIN + 95000)),
-                     1);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_call_events WHERE"
-                            " call_id = %lld",
-                            (long long)call),
+    assert_int_equal(
+        svcfix_countf(f,
+                      "SELECT COUNT(*) FROM talk_calls WHERE id = %lld"
+                      " AND answered_ms = %lld AND ended_ms = %lld AND"
+                      " duration_s = 90 AND over_limit = 1",
+                      (long long)call, (long long)(T0 + 2 * MIN + 5000),
+                      (long long)(T0 + 2 * MIN + 95000)),
+        1);
+    assert_int_equal(svcfix_countf(f,
+                                   "SELECT COUNT(*) FROM talk_call_events WHERE"
+                                   " call_id = %lld",
+                                   (long long)call),
                      4);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_call_events WHERE"
-                               " kind = 'ended' AND event_id = 'ev-3'"),
+    assert_int_equal(svcfix_countf(f,
+                                   "SELECT COUNT(*) FROM talk_call_events WHERE"
+                                   " kind = 'ended' AND event_id = 'ev-3'"),
                      1);
     call_data(f, lead, call, &v);
     assert_string_equal(v.value, "{\"started_ms\":1800000120000,"
@@ -683,20 +542,22 @@ test_events(void **state)
                                  "\"ended_ms\":1800000215000,"
                                  "\"duration_s\":90}");
     /* Recorded only: no violation is written here. */
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'call_event'"),
-                     4);
+    assert_int_equal(
+        svcfix_countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                         " 'call_event'"),
+        4);
 
     /* A second call within the limit is not over it; an unanswered call
      * is no contact. */
     assert_int_equal(event(f, &o, "ev-4", "c.101", b.virtual_number,
                            LX_TALK_CALL_ENDED, T0 + 10 * MIN, 60, &dup),
                      LX_OK);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_calls WHERE"
-                               " provider_call_id = 'c.101' AND over_limit ="
-                               " 0 AND duration_s = 60 AND answered_ms IS"
-                               " NULL"),
-                     1);
+    assert_int_equal(
+        svcfix_countf(f, "SELECT COUNT(*) FROM talk_calls WHERE"
+                         " provider_call_id = 'c.101' AND over_limit ="
+                         " 0 AND duration_s = 60 AND answered_ms IS"
+                         " NULL"),
+        1);
     assert_int_equal(h.calls, 1);
 
     /* After the binding expired a new call finds no binding... */
@@ -718,7 +579,7 @@ test_events(void **state)
 static void
 test_event_unbound_and_actor(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     struct lx_talk_call_event ev = {
         "ev-1", "c-1", "95013000009", LX_TALK_CALL_RINGING, T0, 0};
     struct lx_talk_binding b;
@@ -739,7 +600,7 @@ test_event_unbound_and_actor(void **state)
     assert_int_equal(event(f, NULL, "ev-1", "c-1", POOL[0],
                            LX_TALK_CALL_RINGING, T0 + 5 * MIN - 1, 0, &dup),
                      LX_ENOTFOUND);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_calls"), 0);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM talk_calls"), 0);
     /* Staff cannot post provider events; the system can. */
     as_lawyer(&f->ctx, firm);
     ev.virtual_number = POOL[0];
@@ -748,13 +609,13 @@ test_event_unbound_and_actor(void **state)
     memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
     f->ctx.actor.kind = LX_ACTOR_SYSTEM;
     assert_int_equal(lx_talk_call_event(&f->ctx, NULL, &ev, NULL), LX_OK);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_calls"), 1);
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM talk_calls"), 1);
 }
 
 static void
 test_event_validation(void **state)
 {
-    struct fx *f = *state;
+    struct svcfix *f = *state;
     char long_id[LX_TALK_CALL_ID_MAX + 2];
     char max_id[LX_TALK_CALL_ID_MAX + 1];
     struct {
@@ -807,8 +668,8 @@ test_event_validation(void **state)
     assert_int_equal(event(f, NULL, max_id, "aZ09_.:-", POOL[0],
                            LX_TALK_CALL_ENDED, T0 + 1, 86400, NULL),
                      LX_OK);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_calls WHERE"
-                               " over_limit = 1 AND duration_s = 86400"),
+    assert_int_equal(svcfix_countf(f, "SELECT COUNT(*) FROM talk_calls WHERE"
+                                      " over_limit = 1 AND duration_s = 86400"),
                      1);
 
     assert_true(lx_talk_call_event_parse("ringing", &k));
@@ -827,17 +688,23 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_bind_first_free, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bind_first_free, setup,
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_pool_exhausted_and_reuse, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_concurrent_binds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_contact_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bind_validation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_binds, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_contact_limit, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_visibility, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_bind_validation, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_events, setup, svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_event_unbound_and_actor, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_event_validation, setup, teardown),
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_event_validation, setup,
+                                        svcfix_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,8 @@
 #include "base/ctx.h"
 #include "crypto/crypto.h"
 #include "leads/leads.h"
-#include "lib/testdb.h"
+#include "lib/svcfix.h"
+#include "lib/talkfix.h"
 #include "scan/scan.h"
 #include "store/store.h"
 #include "talk/talk.h"
@@ -63,11 +64,7 @@ enum {
 static struct lx_scan_pack *g_pack;
 
 struct fx {
-    char dir[64];
-    char keys[96];
-    struct testdb db;
-    struct lx_app app;
-    struct lx_ctx ctx;
+    struct svcfix sf;
     struct lx_scan_pack *pack;
     struct lx_talk_opts opts;
     int contacts;
@@ -75,190 +72,50 @@ struct fx {
     int64_t lead;
 };
 
-/* ---- store helpers ------------------------------------------------------- */
-
-static lx_rc
-exec_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    return lx_store_exec(tx, arg, err);
-}
-
-static void
-sql_exec(struct fx *f, const char *sql)
-{
-    struct lx_err err = {0};
-
-    if (lx_store_write(f->app.store, exec_unit, (void *)sql, &err) != LX_OK) {
-        fprintf(stderr, "sql: %s\n", lx_err_message(&err));
-        fail();
-    }
-}
-
-struct count_arg {
-    const char *sql;
-    int64_t n;
-};
-
-static lx_rc
-count_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    struct count_arg *a = arg;
-    struct lx_store_stmt *s = NULL;
-    bool row = false;
-    lx_rc rc = lx_store_prepare(tx, a->sql, &s, err);
-
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-        a->n = row ? lx_store_col_int(s, 0) : -1;
-    }
-    lx_store_stmt_free(s);
-    return rc;
-}
-
-static int64_t countf(struct fx *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int64_t
-countf(struct fx *f, const char *fmt, ...)
-{
-    char sql[1024];
-    struct count_arg a = {sql, 0};
-    struct lx_err err = {0};
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    if (lx_store_read(f->app.store, count_unit, &a, &err) != LX_OK) {
-        fprintf(stderr, "count: %s\n", lx_err_message(&err));
-        fail();
-    }
-    return a.n;
-}
-
-static lx_rc
-user_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    struct lx_store_stmt *s = NULL;
-    bool row = false;
-    lx_rc rc;
-
-    (void)arg;
-    rc = lx_store_prepare(tx,
-                          "INSERT INTO app_users (id, phone_ref, status,"
-                          " created_ms) VALUES (501, :ref, 'active', 1)",
-                          &s, err);
-    if (rc == LX_OK) {
-        rc = lx_store_bind_blob(s, ":ref", "user-501-ref", 12);
-    }
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-    }
-    lx_store_stmt_free(s);
-    return rc;
-}
-
 /* Firm A covers Beijing labour and holds the lead; firm B covers only
  * Shanghai. The lawyer's licence number carries 2015 in digits 6-9. */
 static void
 seed(struct fx *f)
 {
-    char sql[4096];
-    long long now = T0;
-    struct lx_err err = {0};
+    static const int64_t staff[] = {A_ADMIN,  A_LAWYER,     A_ASST,
+                                    B_LAWYER, P_COMPLIANCE, P_ADMIN};
+    struct talkfix_seed s = {
+        .platform = true,
+        .org_ms = 1,
+        .b_region = "310000",
+        .staff = staff,
+        .n_staff = sizeof(staff) / sizeof(staff[0]),
+        .trained_ms = T0 - DAY,
+        .valid_ms = T0 + 365 * DAY,
+        .a_licence = "11101201510000001",
+        .b_licence = "11101200000000002",
+    };
 
-    snprintf(
-        sql, sizeof(sql),
-        "INSERT INTO orgs (id, kind, name, uscc, daily_capacity, status,"
-        " status_changed_ms, created_ms, updated_ms) VALUES"
-        " (1, 'platform', 'P', NULL, 0, 'active', 1, 1, 1),"
-        " (10, 'firm', 'A', NULL, 100, 'active', 1, 1, 1),"
-        " (20, 'firm', 'B', NULL, 100, 'active', 1, 1, 1);"
-        "INSERT INTO org_regions (org_id, code) VALUES (10, '110000'),"
-        " (20, '310000');"
-        "INSERT INTO org_areas (org_id, area) VALUES (10, 'labor'),"
-        " (20, 'labor');"
-        "INSERT INTO staff (id, org_id, role, display_name, email, status,"
-        " created_ms, updated_ms) VALUES"
-        " (101, 10, 'firm_admin', 'a', 'a1@example.org', 'active', 1, 1),"
-        " (102, 10, 'lawyer', 'a', 'a2@example.org', 'active', 1, 1),"
-        " (103, 10, 'assistant', 'a', 'a3@example.org', 'active', 1, 1),"
-        " (202, 20, 'lawyer', 'b', 'b2@example.org', 'active', 1, 1),"
-        " (901, 1, 'platform_compliance', 'p', 'p1@example.org', 'active',"
-        " 1, 1),"
-        " (902, 1, 'platform_admin', 'p', 'p2@example.org', 'active', 1, 1);"
-        "INSERT INTO staff_training (staff_id, course, version, passed_ms,"
-        " expires_ms, recorded_by, created_ms) SELECT id, 'privacy', '1',"
-        " %lld, %lld, 1, 1 FROM staff;"
-        "INSERT INTO staff_licences (staff_id, number, status, evidence_ref,"
-        " verified_ms, recheck_ms, updated_ms) VALUES"
-        " (102, '11101201510000001', 'verified', 'x', 1, %lld, 1),"
-        " (202, '11101200000000002', 'verified', 'x', 1, %lld, 1)",
-        now - DAY, now + 365 * DAY, now + 365 * DAY, now + 365 * DAY);
-    sql_exec(f, sql);
-    assert_int_equal(lx_store_write(f->app.store, user_unit, NULL, &err),
-                     LX_OK);
+    talkfix_seed(&f->sf, &s);
+    talkfix_user_add(&f->sf, USER, "user-501-ref", 12);
 }
 
 /* ---- actors -------------------------------------------------------------- */
 
+/* Platform staff act with no firm. */
 static void
 as_staff(struct fx *f, int64_t id)
 {
-    static const struct {
-        int64_t id, firm;
-        const char *role;
-    } who[] = {
-        {A_ADMIN, FIRM_A, "firm_admin"},
-        {A_LAWYER, FIRM_A, "lawyer"},
-        {A_ASST, FIRM_A, "assistant"},
-        {B_LAWYER, FIRM_B, "lawyer"},
-        {P_COMPLIANCE, PLATFORM, "platform_compliance"},
-        {P_ADMIN, PLATFORM, "platform_admin"},
-    };
-
-    for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
-        if (who[i].id == id) {
-            memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
-            f->ctx.actor.kind = LX_ACTOR_STAFF;
-            f->ctx.actor.id = id;
-            f->ctx.actor.firm_id = who[i].firm == PLATFORM ? 0 : who[i].firm;
-            snprintf(f->ctx.actor.role, sizeof(f->ctx.actor.role), "%s",
-                     who[i].role);
-            return;
-        }
-    }
-    fail();
+    talkfix_as_staff(&f->sf.ctx, id, 0);
 }
 
 static void
 as_user(struct fx *f)
 {
-    memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
-    f->ctx.actor.kind = LX_ACTOR_USER;
-    f->ctx.actor.id = USER;
-    snprintf(f->ctx.actor.role, sizeof(f->ctx.actor.role), "user");
+    svcfix_as_user(&f->sf.ctx, USER, true);
 }
 
 static int64_t
 intake(struct fx *f, const char *phone)
 {
-    struct lx_leads_intake in = {0};
-    struct lx_leads_intake_result r;
-
-    in.area = "labor";
-    in.region = "110105";
-    in.description = "公司拖欠工资三个月，想咨询劳动仲裁。";
-    in.phone = phone;
-    in.consent_version = "pn-2026-01";
-    in.consent_ms = f->ctx.now_ms - 1000;
-    in.consent_share = true;
     as_user(f);
-    if (lx_leads_intake(&f->ctx, NULL, &in, &r) != LX_OK) {
-        fprintf(stderr, "intake: %s\n", lx_err_message(&f->ctx.err));
-        fail();
-    }
-    return r.id;
+    return talkfix_intake(&f->sf, phone, "公司拖欠工资三个月，想咨询劳动仲裁。",
+                          f->sf.ctx.now_ms - 1000);
 }
 
 static lx_rc
@@ -279,26 +136,12 @@ on_contact(void *arg, struct lx_store_tx *tx, int64_t lead_id, int64_t firm_id,
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
-    struct lx_err err = {0};
+    struct fx *f =
+        svcfix_new(sizeof(*f), "/tmp/lx-msg-XXXXXX", T0, LX_ACTOR_NONE);
 
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/lx-msg-XXXXXX");
-    if (mkdtemp(f->dir) == NULL || lx_crypto_init(&err) != LX_OK) {
-        free(f);
+    if (f == NULL) {
         return -1;
     }
-    snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
-    testdb_open_url(&f->db, f->dir);
-    if (lx_crypto_keys_create(f->keys, &err) != LX_OK ||
-        lx_crypto_keys_load(f->keys, &f->app.keys, &err) != LX_OK ||
-        lx_store_open(f->db.url, NULL, &f->app.store, &err) != LX_OK ||
-        lx_store_migrate(f->app.store, NULL, &err) != LX_OK) {
-        fprintf(stderr, "setup: %s\n", lx_err_message(&err));
-        return -1;
-    }
-    f->app.log.fd = -1;
-    lx_ctx_init(&f->ctx, &f->app, T0);
-    snprintf(f->ctx.req_id, sizeof(f->ctx.req_id), "req-test");
     f->pack = g_pack;
     f->opts.pack = f->pack;
     f->opts.on_contact = on_contact;
@@ -307,38 +150,8 @@ setup(void **state)
 
     /* A lead of the user, offered to firm A and claimed by its lawyer. */
     f->lead = intake(f, "13800138001");
-    as_staff(f, A_LAWYER);
-    if (lx_leads_claim(&f->ctx, NULL, f->lead) != LX_OK) {
-        fprintf(stderr, "claim: %s\n", lx_err_message(&f->ctx.err));
-        return -1;
-    }
+    talkfix_claim(&f->sf, f->lead, FIRM_A);
     *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    static const char *const names[] = {"t.db",
-                                        "t.db-wal",
-                                        "t.db-shm",
-                                        "keys/master.key",
-                                        "keys/signing.key",
-                                        "keys/signing.pub"};
-    struct fx *f = *state;
-    char p[160];
-
-    lx_ctx_release(&f->ctx);
-    lx_store_close(f->app.store);
-    lx_crypto_keys_free(f->app.keys);
-    testdb_drop(&f->db);
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        snprintf(p, sizeof(p), "%s/%s", f->dir, names[i]);
-        unlink(p);
-    }
-    rmdir(f->keys);
-    rmdir(f->dir);
-    free(f);
     return 0;
 }
 
@@ -349,8 +162,8 @@ send_as(struct fx *f, int64_t staff, const char *purpose, const char *text,
         struct lx_talk_sent *out)
 {
     as_staff(f, staff);
-    return lx_talk_send(&f->ctx, &f->opts, f->lead, purpose, text, strlen(text),
-                        out);
+    return lx_talk_send(&f->sf.ctx, &f->opts, f->lead, purpose, text,
+                        strlen(text), out);
 }
 
 static int64_t
@@ -359,7 +172,7 @@ send_ok(struct fx *f, const char *text, struct lx_talk_sent *out)
     lx_rc rc = send_as(f, A_LAWYER, "consultation", text, out);
 
     if (rc != LX_OK) {
-        fprintf(stderr, "send: %s\n", lx_err_message(&f->ctx.err));
+        fprintf(stderr, "send: %s\n", lx_err_message(&f->sf.ctx.err));
     }
     assert_int_equal(rc, LX_OK);
     assert_true(out->id > 0);
@@ -372,9 +185,9 @@ user_says(struct fx *f, const char *text, bool *opted_out)
     int64_t id = 0;
 
     as_user(f);
-    assert_int_equal(
-        lx_talk_user_send(&f->ctx, f->lead, text, strlen(text), &id, opted_out),
-        LX_OK);
+    assert_int_equal(lx_talk_user_send(&f->sf.ctx, f->lead, text, strlen(text),
+                                       &id, opted_out),
+                     LX_OK);
     assert_true(id > 0);
 }
 
@@ -413,7 +226,7 @@ read_as_user(struct fx *f, struct seen *s)
 {
     memset(s, 0, sizeof(*s));
     as_user(f);
-    return lx_talk_messages(&f->ctx, f->lead, NULL, 0, 0, collect, s, NULL);
+    return lx_talk_messages(&f->sf.ctx, f->lead, NULL, 0, 0, collect, s, NULL);
 }
 
 static lx_rc
@@ -421,7 +234,8 @@ read_as(struct fx *f, int64_t staff, const char *purpose, struct seen *s)
 {
     memset(s, 0, sizeof(*s));
     as_staff(f, staff);
-    return lx_talk_messages(&f->ctx, f->lead, purpose, 0, 0, collect, s, NULL);
+    return lx_talk_messages(&f->sf.ctx, f->lead, purpose, 0, 0, collect, s,
+                            NULL);
 }
 
 static bool
@@ -448,7 +262,7 @@ test_allow_delivered(void **state)
     struct seen s;
     int64_t id;
 
-    f->ctx.now_ms = T0 + MIN;
+    f->sf.ctx.now_ms = T0 + MIN;
     id = send_ok(f, OK_TEXT, &o);
     assert_int_equal(o.verdict, LX_SCAN_ALLOW);
     assert_int_equal(o.status, LX_TALK_DELIVERED);
@@ -461,20 +275,23 @@ test_allow_delivered(void **state)
     assert_int_equal(f->contact_lead, f->lead);
     assert_int_equal(f->contact_firm, FIRM_A);
     assert_int_equal(f->contact_at, T0 + MIN);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_messages WHERE id = %lld"
-                            " AND status = 'delivered' AND review = 'none'"
-                            " AND direction = 'to_user' AND sender_role ="
-                            " 'lawyer' AND firm_id = 10",
-                            (long long)id),
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM talk_messages WHERE id = %lld"
+                      " AND status = 'delivered' AND review = 'none'"
+                      " AND direction = 'to_user' AND sender_role ="
+                      " 'lawyer' AND firm_id = 10",
+                      (long long)id),
+        1);
+    assert_int_equal(svcfix_countf(&f->sf,
+                                   "SELECT COUNT(*) FROM talk_attempts WHERE"
+                                   " allowed = 1 AND kind = 'message'"),
                      1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts WHERE"
-                               " allowed = 1 AND kind = 'message'"),
-                     1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'message' AND decision = 'allow' AND"
-                               " resource_type = 'talk_message'"),
-                     1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'message' AND decision = 'allow' AND"
+                              " resource_type = 'talk_message'"),
+        1);
 
     /* The user reads it; C5.7: the sender shows as what they are. */
     assert_int_equal(read_as_user(f, &s), LX_OK);
@@ -482,40 +299,42 @@ test_allow_delivered(void **state)
     assert_int_equal(s.id[0], id);
     assert_string_equal(s.text[0], OK_TEXT);
     assert_string_equal(s.role[0], "lawyer");
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'read_chat' AND reason = 'count:1'"),
-                     1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'read_chat' AND reason = 'count:1'"),
+        1);
 
     /* Bad input names the field. */
     as_staff(f, A_LAWYER);
     assert_int_equal(
-        lx_talk_send(&f->ctx, &f->opts, f->lead, "consultation", "", 0, &o),
+        lx_talk_send(&f->sf.ctx, &f->opts, f->lead, "consultation", "", 0, &o),
         LX_EINVAL);
-    assert_string_equal(f->ctx.err.field, "/text");
-    assert_int_equal(lx_talk_send(&f->ctx, &f->opts, f->lead, "consultation",
+    assert_string_equal(f->sf.ctx.err.field, "/text");
+    assert_int_equal(lx_talk_send(&f->sf.ctx, &f->opts, f->lead, "consultation",
                                   "\xff\xfe", 2, &o),
                      LX_EINVAL);
-    assert_string_equal(f->ctx.err.field, "/text");
+    assert_string_equal(f->sf.ctx.err.field, "/text");
     {
         char big[LX_TALK_TEXT_MAX + 2];
         memset(big, 'a', sizeof(big));
-        assert_int_equal(lx_talk_send(&f->ctx, &f->opts, f->lead,
+        assert_int_equal(lx_talk_send(&f->sf.ctx, &f->opts, f->lead,
                                       "consultation", big, LX_TALK_TEXT_MAX + 1,
                                       &o),
                          LX_ETOOBIG);
         /* Exactly the maximum is accepted. */
-        f->ctx.now_ms = T0 + 2 * MIN;
-        assert_int_equal(lx_talk_send(&f->ctx, &f->opts, f->lead,
+        f->sf.ctx.now_ms = T0 + 2 * MIN;
+        assert_int_equal(lx_talk_send(&f->sf.ctx, &f->opts, f->lead,
                                       "consultation", big, LX_TALK_TEXT_MAX,
                                       &o),
                          LX_OK);
     }
-    assert_int_equal(lx_talk_send(&f->ctx, &f->opts, f->lead, "marketing",
+    assert_int_equal(lx_talk_send(&f->sf.ctx, &f->opts, f->lead, "marketing",
                                   OK_TEXT, strlen(OK_TEXT), &o),
                      LX_EINVAL);
-    assert_string_equal(f->ctx.err.field, "/purpose");
+    assert_string_equal(f->sf.ctx.err.field, "/purpose");
     /* None of those refused sends was stored or counted. */
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts"), 2);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_attempts"), 2);
 }
 
 static void
@@ -526,26 +345,28 @@ test_block_hidden_from_user(void **state)
     struct seen s;
     int64_t id;
 
-    f->ctx.now_ms = T0 + MIN;
+    f->sf.ctx.now_ms = T0 + MIN;
     id = send_ok(f, THREAT, &o);
     assert_int_equal(o.verdict, LX_SCAN_BLOCK);
     assert_int_equal(o.status, LX_TALK_BLOCKED);
     assert_true(has_finding(&o, "threat", NULL));
     assert_true(o.violation_id > 0);
     assert_int_equal(f->contacts, 0); /* never delivered: no contact */
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM violation WHERE id = %lld"
-                            " AND kind = 'message_threat' AND object_ref ="
-                            " 'talk_message:%lld' AND clause = 'C5.2' AND"
-                            " firm_id = 10",
-                            (long long)o.violation_id, (long long)id),
-                     1);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_messages WHERE id = %lld"
-                            " AND status = 'blocked' AND verdict = 'block'"
-                            " AND findings LIKE '%%\"category\":\"threat\"%%'",
-                            (long long)id),
-                     1);
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM violation WHERE id = %lld"
+                      " AND kind = 'message_threat' AND object_ref ="
+                      " 'talk_message:%lld' AND clause = 'C5.2' AND"
+                      " firm_id = 10",
+                      (long long)o.violation_id, (long long)id),
+        1);
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM talk_messages WHERE id = %lld"
+                      " AND status = 'blocked' AND verdict = 'block'"
+                      " AND findings LIKE '%%\"category\":\"threat\"%%'",
+                      (long long)id),
+        1);
 
     /* The user never sees it; the firm sees it with its findings. */
     assert_int_equal(read_as_user(f, &s), LX_OK);
@@ -560,9 +381,10 @@ test_block_hidden_from_user(void **state)
     assert_int_equal(read_as(f, P_COMPLIANCE, "complaint", &s), LX_EDENIED);
     assert_int_equal(read_as(f, P_ADMIN, "legal_duty", &s), LX_OK);
     assert_int_equal(s.n, 1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'reveal_field' AND decision = 'deny'"),
-                     1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'reveal_field' AND decision = 'deny'"),
+        1);
 }
 
 static void
@@ -574,7 +396,7 @@ test_review_held_and_dismissed(void **state)
     int64_t held, flagged, next;
 
     f->opts.hold_review = true;
-    f->ctx.now_ms = T0 + MIN;
+    f->sf.ctx.now_ms = T0 + MIN;
     held = send_ok(f, UPSELL, &o);
     assert_int_equal(o.verdict, LX_SCAN_REVIEW);
     assert_int_equal(o.status, LX_TALK_HELD);
@@ -586,7 +408,7 @@ test_review_held_and_dismissed(void **state)
 
     /* Without hold_review a review verdict is delivered, still pending. */
     f->opts.hold_review = false;
-    f->ctx.now_ms = T0 + 2 * MIN;
+    f->sf.ctx.now_ms = T0 + 2 * MIN;
     flagged = send_ok(f, UPSELL, &o);
     assert_int_equal(o.status, LX_TALK_DELIVERED);
     assert_int_equal(f->contacts, 1);
@@ -594,12 +416,12 @@ test_review_held_and_dismissed(void **state)
     /* The queue: platform staff only, ids and findings, no text. */
     memset(&q, 0, sizeof(q));
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_review_queue(&f->ctx, 0, 10, collect, &q, NULL),
+    assert_int_equal(lx_talk_review_queue(&f->sf.ctx, 0, 10, collect, &q, NULL),
                      LX_EDENIED);
     as_staff(f, P_COMPLIANCE);
     next = -1;
-    assert_int_equal(lx_talk_review_queue(&f->ctx, 0, 10, collect, &q, &next),
-                     LX_OK);
+    assert_int_equal(
+        lx_talk_review_queue(&f->sf.ctx, 0, 10, collect, &q, &next), LX_OK);
     assert_int_equal(q.n, 2);
     assert_int_equal(q.id[0], held);
     assert_int_equal(q.id[1], flagged);
@@ -609,50 +431,53 @@ test_review_held_and_dismissed(void **state)
 
     /* One at a time: the marker leads to the next page, then ends. */
     memset(&q, 0, sizeof(q));
-    assert_int_equal(lx_talk_review_queue(&f->ctx, 0, 1, collect, &q, &next),
+    assert_int_equal(lx_talk_review_queue(&f->sf.ctx, 0, 1, collect, &q, &next),
                      LX_OK);
     assert_int_equal(q.n, 1);
     assert_int_equal(q.id[0], held);
     assert_int_equal(next, held);
     memset(&q, 0, sizeof(q));
     assert_int_equal(
-        lx_talk_review_queue(&f->ctx, next, 1, collect, &q, &next), LX_OK);
+        lx_talk_review_queue(&f->sf.ctx, next, 1, collect, &q, &next), LX_OK);
     assert_int_equal(q.n, 1);
     assert_int_equal(q.id[0], flagged);
     assert_int_equal(next, 0);
 
     /* Only platform compliance or admin decide; audited either way. */
     as_staff(f, A_ADMIN);
-    assert_int_equal(lx_talk_review_decide(&f->ctx, &f->opts, held, false),
+    assert_int_equal(lx_talk_review_decide(&f->sf.ctx, &f->opts, held, false),
                      LX_EDENIED);
-    assert_string_equal(f->ctx.err.clause, "C4.1");
+    assert_string_equal(f->sf.ctx.err.clause, "C4.1");
 
-    f->ctx.now_ms = T0 + 10 * MIN;
+    f->sf.ctx.now_ms = T0 + 10 * MIN;
     as_staff(f, P_COMPLIANCE);
-    assert_int_equal(lx_talk_review_decide(&f->ctx, &f->opts, held, false),
+    assert_int_equal(lx_talk_review_decide(&f->sf.ctx, &f->opts, held, false),
                      LX_OK);
     assert_int_equal(f->contacts, 2); /* released: now it is contact */
     assert_int_equal(f->contact_at, T0 + 10 * MIN);
-    assert_int_equal(lx_talk_review_decide(&f->ctx, &f->opts, held, true),
+    assert_int_equal(lx_talk_review_decide(&f->sf.ctx, &f->opts, held, true),
                      LX_ECONFLICT);
-    assert_int_equal(lx_talk_review_decide(&f->ctx, &f->opts, flagged, true),
+    assert_int_equal(lx_talk_review_decide(&f->sf.ctx, &f->opts, flagged, true),
                      LX_OK);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM violation WHERE kind ="
-                            " 'message_unrelated_upsell' AND object_ref ="
-                            " 'talk_message:%lld' AND clause = 'C5.3'",
-                            (long long)flagged),
-                     1);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM violation WHERE object_ref ="
-                            " 'talk_message:%lld'",
-                            (long long)held),
-                     0);
-    assert_int_equal(lx_talk_review_decide(&f->ctx, &f->opts, 999999, true),
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM violation WHERE kind ="
+                      " 'message_unrelated_upsell' AND object_ref ="
+                      " 'talk_message:%lld' AND clause = 'C5.3'",
+                      (long long)flagged),
+        1);
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM violation WHERE object_ref ="
+                      " 'talk_message:%lld'",
+                      (long long)held),
+        0);
+    assert_int_equal(lx_talk_review_decide(&f->sf.ctx, &f->opts, 999999, true),
                      LX_ENOTFOUND);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'message_review'"),
-                     3);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'message_review'"),
+        3);
 
     /* The user now sees both, the released one first. */
     assert_int_equal(read_as_user(f, &s), LX_OK);
@@ -670,30 +495,33 @@ test_unanswered_limit(void **state)
     struct lx_talk_sent o;
 
     for (int i = 0; i < 3; i++) {
-        f->ctx.now_ms = T0 + i * MIN;
+        f->sf.ctx.now_ms = T0 + i * MIN;
         (void)send_ok(f, OK_TEXT, &o);
     }
-    f->ctx.now_ms = T0 + 3 * MIN;
+    f->sf.ctx.now_ms = T0 + 3 * MIN;
     assert_int_equal(send_as(f, A_LAWYER, "consultation", OK_TEXT, &o),
                      LX_EDENIED);
-    assert_string_equal(f->ctx.err.clause, "C5.3");
+    assert_string_equal(f->sf.ctx.err.clause, "C5.3");
     assert_string_equal(o.contact_reason, "unanswered_limit");
     assert_int_equal(o.retry_ms, T0 + DAY); /* the first leaves the window */
     assert_int_equal(o.id, 0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts WHERE"
-                               " allowed = 0 AND reason ="
-                               " 'unanswered_limit'"),
+    assert_int_equal(svcfix_countf(&f->sf,
+                                   "SELECT COUNT(*) FROM talk_attempts WHERE"
+                                   " allowed = 0 AND reason ="
+                                   " 'unanswered_limit'"),
                      1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'message' AND decision = 'deny' AND clause ="
-                               " 'C5.3'"),
-                     1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_messages"), 3);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'message' AND decision = 'deny' AND clause ="
+                              " 'C5.3'"),
+        1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_messages"), 3);
 
     /* A reply from the user resets the count. */
-    f->ctx.now_ms = T0 + 4 * MIN;
+    f->sf.ctx.now_ms = T0 + 4 * MIN;
     user_says(f, "好的，我明天把材料发过来", NULL);
-    f->ctx.now_ms = T0 + 5 * MIN;
+    f->sf.ctx.now_ms = T0 + 5 * MIN;
     (void)send_ok(f, OK_TEXT, &o);
 
     /* Five messages, read two at a time. */
@@ -702,14 +530,14 @@ test_unanswered_limit(void **state)
         int64_t next = -1, after = 0;
         int pages = 0, total = 0;
         as_staff(f, A_ADMIN);
-        assert_int_equal(lx_talk_messages(&f->ctx, f->lead, NULL, 0, 101,
+        assert_int_equal(lx_talk_messages(&f->sf.ctx, f->lead, NULL, 0, 101,
                                           collect, &s, &next),
                          LX_EINVAL);
-        assert_string_equal(f->ctx.err.field, "/limit");
+        assert_string_equal(f->sf.ctx.err.field, "/limit");
         do {
             memset(&s, 0, sizeof(s));
-            assert_int_equal(lx_talk_messages(&f->ctx, f->lead, NULL, after, 2,
-                                              collect, &s, &next),
+            assert_int_equal(lx_talk_messages(&f->sf.ctx, f->lead, NULL, after,
+                                              2, collect, &s, &next),
                              LX_OK);
             assert_true(s.n >= 1 && s.n <= 2);
             assert_true(s.id[0] > after);
@@ -733,20 +561,20 @@ test_quiet_hours(void **state)
     /* 22:00 in Beijing on the same day. */
     int64_t at22 = T0 + 6 * HOUR;
 
-    f->ctx.now_ms = at22;
+    f->sf.ctx.now_ms = at22;
     assert_int_equal(send_as(f, A_LAWYER, "consultation", OK_TEXT, &o),
                      LX_EDENIED);
     assert_string_equal(o.contact_reason, "quiet_hours");
-    assert_string_equal(f->ctx.err.clause, "C5.3");
+    assert_string_equal(f->sf.ctx.err.clause, "C5.3");
     assert_int_equal(o.retry_ms, T0 + 16 * HOUR); /* next 08:00 */
 
     /* The user wrote ten minutes before: the lawyer may answer. */
-    f->ctx.now_ms = at22 + 5 * MIN;
+    f->sf.ctx.now_ms = at22 + 5 * MIN;
     user_says(f, "律师您好，我晚上才有空", NULL);
-    f->ctx.now_ms = at22 + 15 * MIN;
+    f->sf.ctx.now_ms = at22 + 15 * MIN;
     (void)send_ok(f, OK_TEXT, &o);
     /* Forty minutes after it, quiet hours hold again. */
-    f->ctx.now_ms = at22 + 45 * MIN;
+    f->sf.ctx.now_ms = at22 + 45 * MIN;
     assert_int_equal(send_as(f, A_LAWYER, "consultation", OK_TEXT, &o),
                      LX_EDENIED);
     assert_string_equal(o.contact_reason, "quiet_hours");
@@ -759,41 +587,43 @@ test_optout(void **state)
     struct lx_talk_sent o;
     bool out = false;
 
-    f->ctx.now_ms = T0 + MIN;
+    f->sf.ctx.now_ms = T0 + MIN;
     user_says(f, "谢谢，不过别再联系我了", &out);
     assert_true(out);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_optouts WHERE"
-                               " source = 'message' AND message_id IS NOT"
-                               " NULL"),
+    assert_int_equal(svcfix_countf(&f->sf,
+                                   "SELECT COUNT(*) FROM talk_optouts WHERE"
+                                   " source = 'message' AND message_id IS NOT"
+                                   " NULL"),
                      1);
-    f->ctx.now_ms = T0 + 2 * MIN;
+    f->sf.ctx.now_ms = T0 + 2 * MIN;
     assert_int_equal(send_as(f, A_LAWYER, "consultation", OK_TEXT, &o),
                      LX_EDENIED);
     assert_string_equal(o.contact_reason, "opted_out");
     assert_int_equal(o.retry_ms, 0);
     /* C5.3: complaint handling still reaches the user. */
-    f->ctx.now_ms = T0 + 3 * MIN;
+    f->sf.ctx.now_ms = T0 + 3 * MIN;
     assert_int_equal(send_as(f, A_LAWYER, "complaint", OK_TEXT, &o), LX_OK);
 
     /* Writing again lifts it; the button sets it once more. */
-    f->ctx.now_ms = T0 + 4 * MIN;
+    f->sf.ctx.now_ms = T0 + 4 * MIN;
     user_says(f, "我又想问一下仲裁的时间", &out);
     assert_false(out);
-    f->ctx.now_ms = T0 + 5 * MIN;
+    f->sf.ctx.now_ms = T0 + 5 * MIN;
     (void)send_ok(f, OK_TEXT, &o);
-    f->ctx.now_ms = T0 + 6 * MIN;
+    f->sf.ctx.now_ms = T0 + 6 * MIN;
     as_user(f);
-    assert_int_equal(lx_talk_optout(&f->ctx, f->lead), LX_OK);
-    f->ctx.now_ms = T0 + 7 * MIN;
+    assert_int_equal(lx_talk_optout(&f->sf.ctx, f->lead), LX_OK);
+    f->sf.ctx.now_ms = T0 + 7 * MIN;
     assert_int_equal(send_as(f, A_LAWYER, "consultation", OK_TEXT, &o),
                      LX_EDENIED);
     assert_string_equal(o.contact_reason, "opted_out");
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'optout'"),
-                     2);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'optout'"),
+        2);
     /* Staff cannot press the user's button. */
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_optout(&f->ctx, f->lead), LX_EDENIED);
+    assert_int_equal(lx_talk_optout(&f->sf.ctx, f->lead), LX_EDENIED);
 }
 
 static void
@@ -804,22 +634,22 @@ test_credentials(void **state)
     const char *honours[] = {"2023年度十佳律师"};
 
     /* Licensed 2015, now 2027: twenty years is a fake credential. */
-    f->ctx.now_ms = T0 + MIN;
+    f->sf.ctx.now_ms = T0 + MIN;
     (void)send_ok(f, "我执业二十年，这类案子很有经验。", &o);
     assert_true(has_finding(&o, "fake_credentials",
                             "credential.practice_years_exceed"));
     assert_true(o.verdict >= LX_SCAN_REVIEW);
     /* Ten years is within the licence. */
-    f->ctx.now_ms = T0 + 2 * MIN;
+    f->sf.ctx.now_ms = T0 + 2 * MIN;
     (void)send_ok(f, "我执业十年，这类案子处理过。", &o);
     assert_false(has_finding(&o, "fake_credentials", "credential."));
 
     /* A verified honour supports the claim; only platform staff record. */
     as_staff(f, A_LAWYER);
     assert_int_equal(
-        lx_talk_facts_set(&f->ctx, A_LAWYER, false, false, -1, honours, 1),
+        lx_talk_facts_set(&f->sf.ctx, A_LAWYER, false, false, -1, honours, 1),
         LX_EDENIED);
-    f->ctx.now_ms = T0 + 3 * MIN;
+    f->sf.ctx.now_ms = T0 + 3 * MIN;
     (void)send_ok(f, "我是前法官，也是十佳律师。", &o);
     assert_true(
         has_finding(&o, "fake_credentials", "credential.honour_unverified"));
@@ -827,13 +657,13 @@ test_credentials(void **state)
                             "credential.former_judge_unverified"));
     as_staff(f, P_COMPLIANCE);
     assert_int_equal(
-        lx_talk_facts_set(&f->ctx, A_LAWYER, true, false, 300, honours, 1),
+        lx_talk_facts_set(&f->sf.ctx, A_LAWYER, true, false, 300, honours, 1),
         LX_OK);
     assert_int_equal(
-        lx_talk_facts_set(&f->ctx, 777, true, false, 300, honours, 1),
+        lx_talk_facts_set(&f->sf.ctx, 777, true, false, 300, honours, 1),
         LX_ENOTFOUND);
     /* The review queue is busy by now; the next day starts a new count. */
-    f->ctx.now_ms = T0 + DAY + 4 * MIN;
+    f->sf.ctx.now_ms = T0 + DAY + 4 * MIN;
     (void)send_ok(f, "我是前法官，也是十佳律师。", &o);
     assert_false(has_finding(&o, "fake_credentials", "credential."));
 }
@@ -847,7 +677,7 @@ test_other_firm_and_roles(void **state)
     int64_t other;
     int64_t id = 0;
 
-    f->ctx.now_ms = T0 + MIN;
+    f->sf.ctx.now_ms = T0 + MIN;
     /* Firm B does not hold (or see) the lead: it does not exist for it. */
     assert_int_equal(send_as(f, B_LAWYER, "consultation", OK_TEXT, &o),
                      LX_ENOTFOUND);
@@ -858,28 +688,31 @@ test_other_firm_and_roles(void **state)
     /* C5.7: holding it, an assistant still does not give advice as a
      * lawyer; the deny is audited. */
     as_staff(f, A_ADMIN);
-    assert_int_equal(lx_leads_assign(&f->ctx, f->lead, A_ASST, false,
+    assert_int_equal(lx_leads_assign(&f->sf.ctx, f->lead, A_ASST, false,
                                      "prepare documents", "consultation", NULL),
                      LX_OK);
     assert_int_equal(send_as(f, A_ASST, "consultation", OK_TEXT, &o),
                      LX_EDENIED);
-    assert_string_equal(f->ctx.err.clause, "C5.7");
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'message' AND decision = 'deny' AND"
-                               " actor_id = 103"),
-                     1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts"), 0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_messages"), 0);
+    assert_string_equal(f->sf.ctx.err.clause, "C5.7");
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'message' AND decision = 'deny' AND"
+                              " actor_id = 103"),
+        1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_attempts"), 0);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_messages"), 0);
 
     /* The user cannot write on a lead no firm holds yet. */
     other = intake(f, "13800138002");
     as_user(f);
-    assert_int_equal(
-        lx_talk_user_send(&f->ctx, other, OK_TEXT, strlen(OK_TEXT), &id, NULL),
-        LX_ECONFLICT);
+    assert_int_equal(lx_talk_user_send(&f->sf.ctx, other, OK_TEXT,
+                                       strlen(OK_TEXT), &id, NULL),
+                     LX_ECONFLICT);
     /* Staff do not write as the user. */
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_user_send(&f->ctx, f->lead, OK_TEXT,
+    assert_int_equal(lx_talk_user_send(&f->sf.ctx, f->lead, OK_TEXT,
                                        strlen(OK_TEXT), &id, NULL),
                      LX_EDENIED);
 }
@@ -892,45 +725,55 @@ test_send_fault_walk(void **state)
 {
     struct fx *f = *state;
     struct lx_talk_sent o;
-    int64_t fields = countf(f, "SELECT COUNT(*) FROM vault_field");
-    int64_t audits = countf(f, "SELECT COUNT(*) FROM audit_log");
+    int64_t fields = svcfix_countf(&f->sf, "SELECT COUNT(*) FROM vault_field");
+    int64_t audits = svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log");
     char spec[32];
     int done = 0;
 
-    f->ctx.now_ms = T0 + MIN;
+    f->sf.ctx.now_ms = T0 + MIN;
     as_staff(f, A_LAWYER);
-    if (lx_store_fault_set(f->app.store, "stmt:1") != LX_OK) {
+    if (lx_store_fault_set(f->sf.app.store, "stmt:1") != LX_OK) {
         skip();
     }
-    lx_store_fault_set(f->app.store, NULL);
+    lx_store_fault_set(f->sf.app.store, NULL);
     for (int k = 1; k < 300 && !done; k++) {
         lx_rc rc;
 
         snprintf(spec, sizeof(spec), "stmt:%d", k);
-        assert_int_equal(lx_store_fault_set(f->app.store, spec), LX_OK);
-        rc = lx_talk_send(&f->ctx, &f->opts, f->lead, "consultation", THREAT,
+        assert_int_equal(lx_store_fault_set(f->sf.app.store, spec), LX_OK);
+        rc = lx_talk_send(&f->sf.ctx, &f->opts, f->lead, "consultation", THREAT,
                           strlen(THREAT), &o);
-        assert_int_equal(lx_store_fault_set(f->app.store, NULL), LX_OK);
+        assert_int_equal(lx_store_fault_set(f->sf.app.store, NULL), LX_OK);
         if (rc == LX_OK) {
             done = k;
             break;
         }
         assert_int_equal(rc, LX_ESTORE);
         assert_int_equal(o.id, 0);
-        assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_messages"), 0);
-        assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts"), 0);
-        assert_int_equal(countf(f, "SELECT COUNT(*) FROM violation"), 0);
-        assert_int_equal(countf(f, "SELECT COUNT(*) FROM vault_field"), fields);
-        assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log"), audits);
+        assert_int_equal(
+            svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_messages"), 0);
+        assert_int_equal(
+            svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_attempts"), 0);
+        assert_int_equal(
+            svcfix_countf(&f->sf, "SELECT COUNT(*) FROM violation"), 0);
+        assert_int_equal(
+            svcfix_countf(&f->sf, "SELECT COUNT(*) FROM vault_field"), fields);
+        assert_int_equal(
+            svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log"), audits);
     }
     assert_true(done > 5);
     assert_int_equal(o.status, LX_TALK_BLOCKED);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_messages"), 1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_attempts"), 1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM violation"), 1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM vault_field"), fields + 1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_messages"), 1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_attempts"), 1);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM violation"),
+                     1);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM vault_field"),
+                     fields + 1);
     /* The policy decision and the message record. */
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log"), audits + 2);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log"),
+                     audits + 2);
 }
 
 /* Every text field of every audit entry, searched for the canary. */
@@ -1016,19 +859,19 @@ test_canary(void **state)
 
     /* Planted in an allowed, a blocked and a refused message, and in a
      * user's message. */
-    f->ctx.now_ms = T0 + MIN;
+    f->sf.ctx.now_ms = T0 + MIN;
     (void)send_ok(f, "您好，案件编号 " CANARY " 已登记。", &o);
-    f->ctx.now_ms = T0 + 2 * MIN;
+    f->sf.ctx.now_ms = T0 + 2 * MIN;
     (void)send_ok(f, THREAT " " CANARY, &o);
     assert_int_equal(o.status, LX_TALK_BLOCKED);
-    assert_null(strstr(f->ctx.err.detail, CANARY));
-    f->ctx.now_ms = T0 + 3 * MIN;
+    assert_null(strstr(f->sf.ctx.err.detail, CANARY));
+    f->sf.ctx.now_ms = T0 + 3 * MIN;
     (void)send_ok(f, "我执业二十年 " CANARY, &o);
-    f->ctx.now_ms = T0 + 4 * MIN;
+    f->sf.ctx.now_ms = T0 + 4 * MIN;
     assert_int_equal(send_as(f, A_LAWYER, "consultation", "再联系 " CANARY, &o),
                      LX_EDENIED);
-    assert_null(strstr(f->ctx.err.detail, CANARY));
-    f->ctx.now_ms = T0 + 5 * MIN;
+    assert_null(strstr(f->sf.ctx.err.detail, CANARY));
+    f->sf.ctx.now_ms = T0 + 5 * MIN;
     user_says(f, "我的编号是 " CANARY, NULL);
 
     /* It comes back only through the vault. */
@@ -1038,26 +881,30 @@ test_canary(void **state)
     assert_int_equal(s.dir[3], LX_TALK_FROM_USER);
     assert_string_equal(s.role[3], "user");
 
-    assert_int_equal(lx_store_read(f->app.store, audit_unit, &sa, &err), LX_OK);
+    assert_int_equal(lx_store_read(f->sf.app.store, audit_unit, &sa, &err),
+                     LX_OK);
     assert_true(sa.entries > 5);
     assert_int_equal(sa.hits, 0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM violation WHERE kind LIKE"
-                               " '%%" CANARY "%%' OR object_ref LIKE"
-                               " '%%" CANARY "%%' OR evidence_ref LIKE"
-                               " '%%" CANARY "%%'"),
-                     0);
-    assert_true(countf(f, "SELECT COUNT(*) FROM violation") >= 1);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_messages WHERE findings"
-                            " LIKE '%%" CANARY "%%' OR pack_version LIKE"
-                            " '%%" CANARY "%%' OR purpose LIKE '%%" CANARY
-                            "%%' OR sender_role LIKE '%%" CANARY "%%'"),
-                     0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_messages"), 4);
-    if (f->db.schema[0] == '\0') {
-        snprintf(p, sizeof(p), "%s/t.db", f->dir);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM violation WHERE kind LIKE"
+                              " '%%" CANARY "%%' OR object_ref LIKE"
+                              " '%%" CANARY "%%' OR evidence_ref LIKE"
+                              " '%%" CANARY "%%'"),
+        0);
+    assert_true(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM violation") >= 1);
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM talk_messages WHERE findings"
+                      " LIKE '%%" CANARY "%%' OR pack_version LIKE"
+                      " '%%" CANARY "%%' OR purpose LIKE '%%" CANARY
+                      "%%' OR sender_role LIKE '%%" CANARY "%%'"),
+        0);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_messages"), 4);
+    if (f->sf.db.schema[0] == '\0') {
+        snprintf(p, sizeof(p), "%s/t.db", f->sf.dir);
         assert_false(file_has(p, CANARY));
-        snprintf(p, sizeof(p), "%s/t.db-wal", f->dir);
+        snprintf(p, sizeof(p), "%s/t.db-wal", f->sf.dir);
         assert_false(file_has(p, CANARY));
     }
 }
@@ -1088,19 +935,24 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_allow_delivered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_allow_delivered, setup,
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_block_hidden_from_user, setup,
-                                        teardown),
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_review_held_and_dismissed, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_unanswered_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quiet_hours, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_optout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_credentials, setup, teardown),
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_unanswered_limit, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_quiet_hours, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_optout, setup, svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_credentials, setup,
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_other_firm_and_roles, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_canary, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_send_fault_walk, setup, teardown),
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_canary, setup, svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_send_fault_walk, setup,
+                                        svcfix_teardown),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -11,7 +11,8 @@
 #include "base/ctx.h"
 #include "crypto/crypto.h"
 #include "leads/leads.h"
-#include "lib/testdb.h"
+#include "lib/svcfix.h"
+#include "lib/talkfix.h"
 #include "store/store.h"
 #include "talk/talk.h"
 
@@ -43,95 +44,10 @@ enum {
 };
 
 struct fx {
-    char dir[64];
-    char keys[96];
-    struct testdb db;
-    struct lx_app app;
-    struct lx_ctx ctx;
+    struct svcfix sf;
     int64_t lead1; /* USER_1's, claimed by A_LAWYER */
     int64_t lead2; /* USER_2's, claimed by A_LAWYER */
 };
-
-/* ---- store helpers ------------------------------------------------------ */
-
-static lx_rc
-exec_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    return lx_store_exec(tx, arg, err);
-}
-
-static void
-sql_exec(struct fx *f, const char *sql)
-{
-    struct lx_err err = {0};
-
-    if (lx_store_write(f->app.store, exec_unit, (void *)sql, &err) != LX_OK) {
-        fprintf(stderr, "sql: %s\n", lx_err_message(&err));
-        fail();
-    }
-}
-
-struct count_arg {
-    const char *sql;
-    int64_t n;
-};
-
-static lx_rc
-count_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    struct count_arg *a = arg;
-    struct lx_store_stmt *s = NULL;
-    bool row = false;
-    lx_rc rc = lx_store_prepare(tx, a->sql, &s, err);
-
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-        a->n = row ? lx_store_col_int(s, 0) : -1;
-    }
-    lx_store_stmt_free(s);
-    return rc;
-}
-
-static int64_t countf(struct fx *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int64_t
-countf(struct fx *f, const char *fmt, ...)
-{
-    char sql[512];
-    va_list ap;
-    struct count_arg a = {sql, 0};
-    struct lx_err err = {0};
-
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    assert_int_equal(lx_store_read(f->app.store, count_unit, &a, &err), LX_OK);
-    return a.n;
-}
-
-static lx_rc
-user_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    const int64_t *id = arg;
-    unsigned char ref[32];
-    struct lx_store_stmt *s = NULL;
-    bool row = false;
-    lx_rc rc;
-
-    memset(ref, (int)(*id & 0xff), sizeof(ref));
-    rc = lx_store_prepare(tx,
-                          "INSERT INTO app_users (id, phone_ref, status,"
-                          " created_ms) VALUES (:id, :ref, 'active', 1)",
-                          &s, err);
-    if (rc == LX_OK) {
-        lx_store_bind_int(s, ":id", *id);
-        lx_store_bind_blob(s, ":ref", ref, sizeof(ref));
-        rc = lx_store_step(s, &row, err);
-    }
-    lx_store_stmt_free(s);
-    return rc;
-}
 
 /* ---- actors ----------------------------------------------------------------
  */
@@ -139,101 +55,46 @@ user_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 static void
 as_staff(struct fx *f, int64_t id)
 {
-    static const struct {
-        int64_t id;
-        int64_t firm;
-        const char *role;
-    } who[] = {
-        {A_LAWYER, FIRM_A, "lawyer"},
-        {A_ADMIN, FIRM_A, "firm_admin"},
-        {B_LAWYER, FIRM_B, "lawyer"},
-        {P_COMPLIANCE, 1, "platform_compliance"},
-    };
-
-    for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
-        if (who[i].id == id) {
-            memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
-            f->ctx.actor.kind = LX_ACTOR_STAFF;
-            f->ctx.actor.id = id;
-            f->ctx.actor.firm_id = who[i].firm;
-            snprintf(f->ctx.actor.role, sizeof(f->ctx.actor.role), "%s",
-                     who[i].role);
-            return;
-        }
-    }
-    fail();
+    talkfix_as_staff(&f->sf.ctx, id, TALKFIX_PLATFORM);
 }
 
 static void
 as_user(struct fx *f, int64_t id)
 {
-    memset(&f->ctx.actor, 0, sizeof(f->ctx.actor));
-    f->ctx.actor.kind = LX_ACTOR_USER;
-    f->ctx.actor.id = id;
+    svcfix_as_user(&f->sf.ctx, id, false);
 }
 
+/* A lead of 'user', offered to firm A and claimed by its lawyer. */
 static int64_t
 intake_as(struct fx *f, int64_t user, const char *phone)
 {
-    struct lx_leads_intake in = {0};
-    struct lx_leads_intake_result r;
-
-    in.area = "labor";
-    in.region = "110105";
-    in.description = "公司拖欠工资三个月，想咨询仲裁。";
-    in.phone = phone;
-    in.consent_version = "pn-2026-01";
-    in.consent_ms = T0 - 1000;
-    in.consent_share = true;
     as_user(f, user);
-    if (lx_leads_intake(&f->ctx, NULL, &in, &r) != LX_OK) {
-        fprintf(stderr, "intake: %s\n", lx_err_message(&f->ctx.err));
-        fail();
-    }
-    assert_int_equal(r.state, LX_LEADS_OFFERED);
-    as_staff(f, A_LAWYER);
-    assert_int_equal(lx_leads_claim(&f->ctx, NULL, r.id), LX_OK);
-    return r.id;
+    return talkfix_claimed_lead(&f->sf, phone,
+                                "公司拖欠工资三个月，想咨询仲裁。", T0 - 1000,
+                                FIRM_A, NULL);
 }
 
 static void
 seed(struct fx *f)
 {
-    char sql[4096];
-    long long now = T0;
+    static const int64_t staff[] = {A_LAWYER, A_ADMIN, B_LAWYER, P_COMPLIANCE};
+    struct talkfix_seed s = {
+        .platform = true,
+        .org_ms = T0,
+        .b_region = "310000",
+        .staff = staff,
+        .n_staff = sizeof(staff) / sizeof(staff[0]),
+        .trained_ms = T0 - DAY,
+        .valid_ms = T0 + 365 * DAY,
+        .a_licence = "11101200000000001",
+        .b_licence = "11101200000000002",
+    };
+    unsigned char ref[32];
 
-    snprintf(
-        sql, sizeof(sql),
-        "INSERT INTO orgs (id, kind, name, uscc, daily_capacity, status,"
-        " status_changed_ms, created_ms, updated_ms) VALUES"
-        " (1, 'platform', 'P', NULL, 0, 'active', %lld, %lld, %lld),"
-        " (10, 'firm', 'A', NULL, 100, 'active', %lld, %lld, %lld),"
-        " (20, 'firm', 'B', NULL, 100, 'active', %lld, %lld, %lld);"
-        "INSERT INTO org_regions (org_id, code) VALUES (10, '110000'),"
-        " (20, '310000');"
-        "INSERT INTO org_areas (org_id, area) VALUES (10, 'labor'),"
-        " (20, 'labor');"
-        "INSERT INTO staff (id, org_id, role, display_name, email, status,"
-        " created_ms, updated_ms) VALUES"
-        " (102, 10, 'lawyer', 'a', 'a2@example.org', 'active', 1, 1),"
-        " (101, 10, 'firm_admin', 'a', 'a1@example.org', 'active', 1, 1),"
-        " (202, 20, 'lawyer', 'b', 'b2@example.org', 'active', 1, 1),"
-        " (901, 1, 'platform_compliance', 'p', 'p1@example.org', 'active',"
-        " 1, 1);"
-        "INSERT INTO staff_training (staff_id, course, version, passed_ms,"
-        " expires_ms, recorded_by, created_ms) SELECT id, 'privacy', '1',"
-        " %lld, %lld, 1, 1 FROM staff;"
-        "INSERT INTO staff_licences (staff_id, number, status, evidence_ref,"
-        " verified_ms, recheck_ms, updated_ms) VALUES"
-        " (102, '11101200000000001', 'verified', 'x', 1, %lld, 1),"
-        " (202, '11101200000000002', 'verified', 'x', 1, %lld, 1)",
-        now, now, now, now, now, now, now, now, now, now - DAY, now + 365 * DAY,
-        now + 365 * DAY, now + 365 * DAY);
-    sql_exec(f, sql);
+    talkfix_seed(&f->sf, &s);
     for (int64_t u = USER_1; u <= USER_2; u++) {
-        struct lx_err err = {0};
-        assert_int_equal(lx_store_write(f->app.store, user_unit, &u, &err),
-                         LX_OK);
+        memset(ref, (int)(u & 0xff), sizeof(ref));
+        talkfix_user_add(&f->sf, u, ref, sizeof(ref));
     }
     f->lead1 = intake_as(f, USER_1, "13800138000");
     f->lead2 = intake_as(f, USER_2, "13900139000");
@@ -242,54 +103,14 @@ seed(struct fx *f)
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
-    struct lx_err err = {0};
+    struct fx *f =
+        svcfix_new(sizeof(*f), "/tmp/lx-quote-XXXXXX", T0, LX_ACTOR_NONE);
 
-    snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/lx-quote-XXXXXX");
-    if (mkdtemp(f->dir) == NULL || lx_crypto_init(&err) != LX_OK) {
-        free(f);
+    if (f == NULL) {
         return -1;
     }
-    snprintf(f->keys, sizeof(f->keys), "%s/keys", f->dir);
-    testdb_open_url(&f->db, f->dir);
-    if (lx_crypto_keys_create(f->keys, &err) != LX_OK ||
-        lx_crypto_keys_load(f->keys, &f->app.keys, &err) != LX_OK ||
-        lx_store_open(f->db.url, NULL, &f->app.store, &err) != LX_OK ||
-        lx_store_migrate(f->app.store, NULL, &err) != LX_OK) {
-        fprintf(stderr, "setup: %s\n", lx_err_message(&err));
-        return -1;
-    }
-    f->app.log.fd = -1;
-    lx_ctx_init(&f->ctx, &f->app, T0);
-    snprintf(f->ctx.req_id, sizeof(f->ctx.req_id), "req-test");
     seed(f);
     *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    static const char *const names[] = {"t.db",
-                                        "t.db-wal",
-                                        "t.db-shm",
-                                        "keys/master.key",
-                                        "keys/signing.key",
-                                        "keys/signing.pub"};
-    struct fx *f = *state;
-    char p[160];
-
-    lx_ctx_release(&f->ctx);
-    lx_store_close(f->app.store);
-    lx_crypto_keys_free(f->app.keys);
-    testdb_drop(&f->db);
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        snprintf(p, sizeof(p), "%s/%s", f->dir, names[i]);
-        unlink(p);
-    }
-    rmdir(f->keys);
-    rmdir(f->dir);
-    free(f);
     return 0;
 }
 
@@ -339,8 +160,8 @@ send_ok(struct fx *f, int64_t lead, const struct lx_talk_quote *q)
     struct lx_talk_quote_result r;
 
     as_staff(f, A_LAWYER);
-    if (lx_talk_quote_send(&f->ctx, lead, q, &r) != LX_OK) {
-        fprintf(stderr, "send: %s\n", lx_err_message(&f->ctx.err));
+    if (lx_talk_quote_send(&f->sf.ctx, lead, q, &r) != LX_OK) {
+        fprintf(stderr, "send: %s\n", lx_err_message(&f->sf.ctx.err));
         fail();
     }
     assert_true(r.id > 0);
@@ -354,7 +175,7 @@ accepted_fixed(struct fx *f)
     int64_t id = send_ok(f, f->lead1, &q);
 
     as_user(f, USER_1);
-    assert_int_equal(lx_talk_quote_answer(&f->ctx, id, true), LX_OK);
+    assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, id, true), LX_OK);
     return id;
 }
 
@@ -363,31 +184,34 @@ charge(struct fx *f, int64_t quote, int64_t amount,
        struct lx_talk_charge_result *r, int64_t *id)
 {
     as_staff(f, A_LAWYER);
-    return lx_talk_charge(&f->ctx, quote, amount, r, id);
+    return lx_talk_charge(&f->sf.ctx, quote, amount, r, id);
 }
 
 static int64_t
 violations(struct fx *f, const char *kind)
 {
-    return countf(f, "SELECT COUNT(*) FROM violation WHERE kind = '%s'", kind);
+    return svcfix_countf(
+        &f->sf, "SELECT COUNT(*) FROM violation WHERE kind = '%s'", kind);
 }
 
 static int64_t
 charge_violation(struct fx *f, const char *kind, int64_t charge_id,
                  int64_t quote_id)
 {
-    return countf(f,
-                  "SELECT COUNT(*) FROM violation WHERE kind = '%s' AND"
-                  " clause = 'C5.6' AND firm_id = %d AND object_ref ="
-                  " 'talk_charge:%lld' AND evidence_ref = 'talk_quote:%lld'",
-                  kind, FIRM_A, (long long)charge_id, (long long)quote_id);
+    return svcfix_countf(
+        &f->sf,
+        "SELECT COUNT(*) FROM violation WHERE kind = '%s' AND"
+        " clause = 'C5.6' AND firm_id = %d AND object_ref ="
+        " 'talk_charge:%lld' AND evidence_ref = 'talk_quote:%lld'",
+        kind, FIRM_A, (long long)charge_id, (long long)quote_id);
 }
 
 static int64_t
 charge_excess(struct fx *f, int64_t charge_id)
 {
-    return countf(f, "SELECT excess_fen FROM talk_charges WHERE id = %lld",
-                  (long long)charge_id);
+    return svcfix_countf(&f->sf,
+                         "SELECT excess_fen FROM talk_charges WHERE id = %lld",
+                         (long long)charge_id);
 }
 
 /* ---- tests ------------------------------------------------------------------
@@ -430,14 +254,15 @@ test_fixed_within(void **state)
     int64_t id, c1 = 0, c2 = 0;
 
     id = accepted_fixed(f);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_quotes WHERE id = %lld"
-                            " AND state = 'accepted' AND accepted_ms = %lld"
-                            " AND lure = 0 AND firm_id = %d AND staff_id = %d"
-                            " AND ceiling_fen = 500000",
-                            (long long)id, T0, FIRM_A, A_LAWYER),
-                     1);
-    f->ctx.now_ms = T0 + HOUR;
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM talk_quotes WHERE id = %lld"
+                      " AND state = 'accepted' AND accepted_ms = %lld"
+                      " AND lure = 0 AND firm_id = %d AND staff_id = %d"
+                      " AND ceiling_fen = 500000",
+                      (long long)id, T0, FIRM_A, A_LAWYER),
+        1);
+    f->sf.ctx.now_ms = T0 + HOUR;
     assert_int_equal(charge(f, id, 300000, &r, &c1), LX_OK);
     assert_int_equal(r.allowed_fen, 500000);
     assert_int_equal(r.charged_fen, 300000);
@@ -450,22 +275,26 @@ test_fixed_within(void **state)
     assert_int_equal(r.charged_fen, 500000);
     assert_false(r.hidden_markup);
     assert_int_equal(charge_excess(f, c2), 0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM violation"), 0);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM violation"),
+                     0);
 
     /* Every act is on the record. */
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'quote' AND decision = 'done'"),
-                     1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'quote_answer' AND reason = 'accepted'"),
-                     1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'charge' AND reason = 'within_quote'"),
-                     2);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'quote' AND decision = 'done'"),
+        1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'quote_answer' AND reason = 'accepted'"),
+        1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'charge' AND reason = 'within_quote'"),
+        2);
 
     /* The user and the firm read it back, items and all. */
     as_user(f, USER_1);
-    assert_int_equal(lx_talk_quote_get(&f->ctx, id, &v), LX_OK);
+    assert_int_equal(lx_talk_quote_get(&f->sf.ctx, id, &v), LX_OK);
     assert_int_equal(v.id, id);
     assert_int_equal(v.lead_id, f->lead1);
     assert_int_equal(v.state, LX_TALK_QUOTE_ACCEPTED);
@@ -483,16 +312,16 @@ test_fixed_within(void **state)
     assert_int_equal(v.created_ms, T0);
     assert_int_equal(v.accepted_ms, T0);
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_quote_get(&f->ctx, id, &v), LX_OK);
+    assert_int_equal(lx_talk_quote_get(&f->sf.ctx, id, &v), LX_OK);
     assert_int_equal(v.charged_fen, 500000);
     /* Platform staff see it too. */
     as_staff(f, P_COMPLIANCE);
-    assert_int_equal(lx_talk_quote_get(&f->ctx, id, &v), LX_OK);
+    assert_int_equal(lx_talk_quote_get(&f->sf.ctx, id, &v), LX_OK);
     assert_int_equal(v.state, LX_TALK_QUOTE_ACCEPTED);
     /* Answering twice is a conflict naming the state. */
     as_user(f, USER_1);
-    assert_int_equal(lx_talk_quote_answer(&f->ctx, id, false), LX_ECONFLICT);
-    assert_non_null(strstr(f->ctx.err.detail, "accepted"));
+    assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, id, false), LX_ECONFLICT);
+    assert_non_null(strstr(f->sf.ctx.err.detail, "accepted"));
 }
 
 static void
@@ -521,15 +350,17 @@ test_charge_beyond(void **state)
     assert_int_equal(charge_excess(f, c3), 10000);
     assert_int_equal(charge_violation(f, "hidden_markup", c3, id), 1);
     assert_int_equal(violations(f, "hidden_markup"), 2);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'charge' AND reason = 'hidden_markup' AND"
-                               " clause = 'C5.6'"),
-                     2);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'charge' AND reason = 'hidden_markup' AND"
+                              " clause = 'C5.6'"),
+        2);
     /* Bad amounts are refused before anything happens. */
     assert_int_equal(charge(f, id, 0, &r, NULL), LX_EINVAL);
-    assert_string_equal(f->ctx.err.field, "/amount_fen");
+    assert_string_equal(f->sf.ctx.err.field, "/amount_fen");
     assert_int_equal(charge(f, id, -5, &r, NULL), LX_EINVAL);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_charges"), 3);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_charges"),
+                     3);
 }
 
 static void
@@ -543,43 +374,46 @@ test_revision_accepted(void **state)
     id = accepted_fixed(f);
     as_staff(f, A_LAWYER);
     assert_int_equal(
-        lx_talk_quote_revise(&f->ctx, id, 100000, "增加证据鉴定", &rev), LX_OK);
+        lx_talk_quote_revise(&f->sf.ctx, id, 100000, "增加证据鉴定", &rev),
+        LX_OK);
     assert_true(rev > 0);
     /* Only the lead's user accepts: the firm cannot, on the record. */
-    assert_int_equal(lx_talk_revision_accept(&f->ctx, rev), LX_EDENIED);
-    assert_string_equal(f->ctx.err.clause, "C5.6");
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'revision_accept' AND decision = 'deny'"),
-                     1);
+    assert_int_equal(lx_talk_revision_accept(&f->sf.ctx, rev), LX_EDENIED);
+    assert_string_equal(f->sf.ctx.err.clause, "C5.6");
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'revision_accept' AND decision = 'deny'"),
+        1);
     /* Another user cannot see it. */
     as_user(f, USER_2);
-    assert_int_equal(lx_talk_revision_accept(&f->ctx, rev), LX_ENOTFOUND);
+    assert_int_equal(lx_talk_revision_accept(&f->sf.ctx, rev), LX_ENOTFOUND);
     as_user(f, USER_1);
-    assert_int_equal(lx_talk_revision_accept(&f->ctx, rev), LX_OK);
-    assert_int_equal(lx_talk_revision_accept(&f->ctx, rev), LX_ECONFLICT);
-    assert_int_equal(lx_talk_revision_accept(&f->ctx, rev + 1000),
+    assert_int_equal(lx_talk_revision_accept(&f->sf.ctx, rev), LX_OK);
+    assert_int_equal(lx_talk_revision_accept(&f->sf.ctx, rev), LX_ECONFLICT);
+    assert_int_equal(lx_talk_revision_accept(&f->sf.ctx, rev + 1000),
                      LX_ENOTFOUND);
     assert_int_equal(charge(f, id, 600000, &r, &c), LX_OK);
     assert_int_equal(r.allowed_fen, 600000);
     assert_false(r.hidden_markup);
     assert_int_equal(charge_excess(f, c), 0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM violation"), 0);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM violation"),
+                     0);
     as_user(f, USER_1);
-    assert_int_equal(lx_talk_quote_get(&f->ctx, id, &v), LX_OK);
+    assert_int_equal(lx_talk_quote_get(&f->sf.ctx, id, &v), LX_OK);
     assert_int_equal(v.ceiling_fen, 500000);
     assert_int_equal(v.allowed_fen, 600000);
     assert_int_equal(v.charged_fen, 600000);
     /* Revision inputs. */
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_quote_revise(&f->ctx, id, 0, "x", NULL),
+    assert_int_equal(lx_talk_quote_revise(&f->sf.ctx, id, 0, "x", NULL),
                      LX_EINVAL);
-    assert_string_equal(f->ctx.err.field, "/add_fen");
-    assert_int_equal(lx_talk_quote_revise(&f->ctx, id, 100, "", NULL),
+    assert_string_equal(f->sf.ctx.err.field, "/add_fen");
+    assert_int_equal(lx_talk_quote_revise(&f->sf.ctx, id, 100, "", NULL),
                      LX_EINVAL);
-    assert_string_equal(f->ctx.err.field, "/reason");
+    assert_string_equal(f->sf.ctx.err.field, "/reason");
     /* The user cannot revise (policy QUOTE). */
     as_user(f, USER_1);
-    assert_int_equal(lx_talk_quote_revise(&f->ctx, id, 100, "x", NULL),
+    assert_int_equal(lx_talk_quote_revise(&f->sf.ctx, id, 100, "x", NULL),
                      LX_EDENIED);
 }
 
@@ -594,7 +428,7 @@ test_revision_unaccepted(void **state)
     id = accepted_fixed(f);
     as_staff(f, A_LAWYER);
     assert_int_equal(
-        lx_talk_quote_revise(&f->ctx, id, 100000, "增加出庭", &rev), LX_OK);
+        lx_talk_quote_revise(&f->sf.ctx, id, 100000, "增加出庭", &rev), LX_OK);
     assert_int_equal(charge(f, id, 600000, &r, &c), LX_OK);
     assert_int_equal(r.allowed_fen, 500000);
     assert_true(r.hidden_markup);
@@ -604,14 +438,15 @@ test_revision_unaccepted(void **state)
     /* A quote not accepted cannot be revised. */
     sent = send_ok(f, f->lead1, &q);
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_quote_revise(&f->ctx, sent, 100, "x", NULL),
+    assert_int_equal(lx_talk_quote_revise(&f->sf.ctx, sent, 100, "x", NULL),
                      LX_ECONFLICT);
-    assert_non_null(strstr(f->ctx.err.detail, "sent"));
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_quote_revisions WHERE"
-                            " quote_id = %lld",
-                            (long long)sent),
-                     0);
+    assert_non_null(strstr(f->sf.ctx.err.detail, "sent"));
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM talk_quote_revisions WHERE"
+                      " quote_id = %lld",
+                      (long long)sent),
+        0);
 }
 
 static void
@@ -632,12 +467,13 @@ test_charge_never_accepted(void **state)
 
     rejected = send_ok(f, f->lead1, &q);
     as_user(f, USER_1);
-    assert_int_equal(lx_talk_quote_answer(&f->ctx, rejected, false), LX_OK);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_quotes WHERE id = %lld"
-                            " AND state = 'rejected' AND accepted_ms IS NULL",
-                            (long long)rejected),
-                     1);
+    assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, rejected, false), LX_OK);
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM talk_quotes WHERE id = %lld"
+                      " AND state = 'rejected' AND accepted_ms IS NULL",
+                      (long long)rejected),
+        1);
     assert_int_equal(charge(f, rejected, 500000, &r, &c2), LX_OK);
     assert_true(r.hidden_markup);
     assert_int_equal(r.excess_fen, 500000);
@@ -655,25 +491,30 @@ test_contingency_criminal(void **state)
     bool seen = false;
 
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &r), LX_EDENIED);
-    assert_string_equal(f->ctx.err.clause, "C5.6");
-    assert_string_equal(f->ctx.err.field, "/matter");
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &r),
+                     LX_EDENIED);
+    assert_string_equal(f->sf.ctx.err.clause, "C5.6");
+    assert_string_equal(f->sf.ctx.err.field, "/matter");
     assert_int_equal(r.id, 0);
     for (size_t i = 0; i < r.n_findings; i++) {
         seen = seen || strcmp(r.findings[i].code, "contingency_excluded") == 0;
     }
     assert_true(seen);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_quotes"), 0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'quote' AND decision = 'deny' AND reason ="
-                               " 'contingency_excluded' AND clause = 'C5.6'"),
-                     1);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_quotes"),
+                     0);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'quote' AND decision = 'deny' AND reason ="
+                              " 'contingency_excluded' AND clause = 'C5.6'"),
+        1);
     /* A group case likewise. */
     q = contingency_quote(LX_TALK_MATTER_CIVIL, 100000 * YUAN, 1000);
     q.group_case = true;
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &r), LX_EDENIED);
-    assert_string_equal(f->ctx.err.field, "/group_case");
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_quotes"), 0);
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &r),
+                     LX_EDENIED);
+    assert_string_equal(f->sf.ctx.err.field, "/group_case");
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_quotes"),
+                     0);
 }
 
 static void
@@ -689,9 +530,10 @@ test_contingency_cap(void **state)
     int64_t id;
 
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &r), LX_EDENIED);
-    assert_string_equal(f->ctx.err.clause, "C5.6");
-    assert_string_equal(f->ctx.err.field, "/rate_bp");
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &r),
+                     LX_EDENIED);
+    assert_string_equal(f->sf.ctx.err.clause, "C5.6");
+    assert_string_equal(f->sf.ctx.err.field, "/rate_bp");
     for (i = 0; i < r.n_findings; i++) {
         if (strcmp(r.findings[i].code, "contingency_cap") == 0) {
             break;
@@ -699,12 +541,13 @@ test_contingency_cap(void **state)
     }
     assert_true(i < r.n_findings);
     assert_int_equal(r.findings[i].amount_fen, 120000 * YUAN);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_quotes"), 0);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_quotes"),
+                     0);
     /* Exactly at the cap is allowed and stored with its ceiling. */
     q.rate_bp = 1800;
     id = send_ok(f, f->lead1, &q);
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_quote_get(&f->ctx, id, &v), LX_OK);
+    assert_int_equal(lx_talk_quote_get(&f->sf.ctx, id, &v), LX_OK);
     assert_int_equal(v.q.method, LX_TALK_FEE_CONTINGENCY);
     assert_int_equal(v.q.rate_bp, 1800);
     assert_int_equal(v.q.claim_fen, 1000000 * YUAN);
@@ -731,55 +574,61 @@ test_lure(void **state)
     q.items = items;
     q.n_items = 1;
     id = send_ok(f, f->lead1, &q);
-    assert_int_equal(countf(f, "SELECT lure FROM talk_quotes WHERE id = %lld",
-                            (long long)id),
-                     1);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action ="
-                               " 'quote' AND reason = 'lure'"),
-                     1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT lure FROM talk_quotes WHERE id = %lld",
+                      (long long)id),
+        1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action ="
+                              " 'quote' AND reason = 'lure'"),
+        1);
     as_user(f, USER_1);
-    assert_int_equal(lx_talk_quote_answer(&f->ctx, id, true), LX_OK);
-    assert_int_equal(lx_talk_quote_get(&f->ctx, id, &v), LX_OK);
+    assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, id, true), LX_OK);
+    assert_int_equal(lx_talk_quote_get(&f->sf.ctx, id, &v), LX_OK);
     assert_true(v.lure);
     assert_string_equal(v.q.items[0].name, "0元代理");
-    f->ctx.now_ms = T0 + DAY;
+    f->sf.ctx.now_ms = T0 + DAY;
     assert_int_equal(charge(f, id, 300000, &r, &c), LX_OK);
     assert_true(r.lure_charged);
     assert_true(r.hidden_markup);
     assert_int_equal(r.excess_fen, 300000);
     assert_int_equal(charge_violation(f, "fee_lure", c, id), 1);
     assert_int_equal(charge_violation(f, "hidden_markup", c, id), 1);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM violation WHERE at_ms ="
-                            " %lld",
-                            T0 + DAY),
-                     2);
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM violation WHERE at_ms ="
+                      " %lld",
+                      T0 + DAY),
+        2);
 
     /* A lure item in a quote that charges: flagged, findings returned. */
     q = fixed_quote();
     q.items = priced;
     q.n_items = 2;
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &qr), LX_OK);
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &qr), LX_OK);
     assert_int_equal(qr.n_findings, 1);
     assert_string_equal(qr.findings[0].code, "lure_item");
-    assert_int_equal(countf(f, "SELECT lure FROM talk_quotes WHERE id = %lld",
-                            (long long)qr.id),
-                     1);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT lure FROM talk_quotes WHERE id = %lld",
+                      (long long)qr.id),
+        1);
     /* A lure in 'included' alone is flagged too. */
     q = fixed_quote();
     q.included = "首次咨询免费代理评估";
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &qr), LX_OK);
-    assert_int_equal(countf(f, "SELECT lure FROM talk_quotes WHERE id = %lld",
-                            (long long)qr.id),
-                     1);
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &qr), LX_OK);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT lure FROM talk_quotes WHERE id = %lld",
+                      (long long)qr.id),
+        1);
     /* "100元" is no lure. */
     q = fixed_quote();
     q.included = "另收差旅费100元";
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &qr), LX_OK);
-    assert_int_equal(countf(f, "SELECT lure FROM talk_quotes WHERE id = %lld",
-                            (long long)qr.id),
-                     0);
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &qr), LX_OK);
+    assert_int_equal(
+        svcfix_countf(&f->sf, "SELECT lure FROM talk_quotes WHERE id = %lld",
+                      (long long)qr.id),
+        0);
 }
 
 static void
@@ -795,27 +644,30 @@ test_expired(void **state)
     id = send_ok(f, f->lead1, &q);
     as_user(f, USER_1);
     /* Not yet valid. */
-    assert_int_equal(lx_talk_quote_answer(&f->ctx, id, true), LX_ECONFLICT);
+    assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, id, true), LX_ECONFLICT);
     /* valid_until_ms is exclusive. */
-    f->ctx.now_ms = T0 + 2 * HOUR;
-    assert_int_equal(lx_talk_quote_answer(&f->ctx, id, true), LX_ECONFLICT);
-    assert_non_null(strstr(f->ctx.err.detail, "expired"));
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_quotes WHERE id = %lld"
-                            " AND state = 'sent'",
-                            (long long)id),
-                     1);
-    f->ctx.now_ms = T0 + 2 * HOUR - 1;
-    assert_int_equal(lx_talk_quote_answer(&f->ctx, id, true), LX_OK);
+    f->sf.ctx.now_ms = T0 + 2 * HOUR;
+    assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, id, true), LX_ECONFLICT);
+    assert_non_null(strstr(f->sf.ctx.err.detail, "expired"));
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM talk_quotes WHERE id = %lld"
+                      " AND state = 'sent'",
+                      (long long)id),
+        1);
+    f->sf.ctx.now_ms = T0 + 2 * HOUR - 1;
+    assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, id, true), LX_OK);
     /* A quote already expired when sent is malformed: nothing stored. */
     q.valid_from_ms = T0;
     q.valid_until_ms = T0 + HOUR;
-    f->ctx.now_ms = T0 + HOUR;
+    f->sf.ctx.now_ms = T0 + HOUR;
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &r), LX_EINVAL);
-    assert_string_equal(f->ctx.err.field, "/valid_until_ms");
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &r),
+                     LX_EINVAL);
+    assert_string_equal(f->sf.ctx.err.field, "/valid_until_ms");
     assert_int_equal(r.id, 0);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_quotes"), 1);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_quotes"),
+                     1);
 }
 
 static void
@@ -827,26 +679,27 @@ test_other_user(void **state)
     int64_t id = send_ok(f, f->lead1, &q);
 
     as_user(f, USER_2);
-    assert_int_equal(lx_talk_quote_get(&f->ctx, id, &v), LX_ENOTFOUND);
+    assert_int_equal(lx_talk_quote_get(&f->sf.ctx, id, &v), LX_ENOTFOUND);
     assert_int_equal(v.id, 0);
-    assert_int_equal(lx_talk_quote_answer(&f->ctx, id, true), LX_ENOTFOUND);
+    assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, id, true), LX_ENOTFOUND);
     /* Exactly as a quote that does not exist. */
-    assert_int_equal(lx_talk_quote_answer(&f->ctx, id + 1000, true),
+    assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, id + 1000, true),
                      LX_ENOTFOUND);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM talk_quotes WHERE id = %lld"
-                            " AND state = 'sent'",
-                            (long long)id),
-                     1);
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM talk_quotes WHERE id = %lld"
+                      " AND state = 'sent'",
+                      (long long)id),
+        1);
     /* Firm staff cannot answer for the user. */
     as_staff(f, A_LAWYER);
-    assert_int_equal(lx_talk_quote_answer(&f->ctx, id, true), LX_EDENIED);
-    assert_string_equal(f->ctx.err.clause, "C5.6");
+    assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, id, true), LX_EDENIED);
+    assert_string_equal(f->sf.ctx.err.clause, "C5.6");
     /* USER_2's own lead carries its own quotes. */
     {
         int64_t mine = send_ok(f, f->lead2, &q);
         as_user(f, USER_2);
-        assert_int_equal(lx_talk_quote_answer(&f->ctx, mine, true), LX_OK);
+        assert_int_equal(lx_talk_quote_answer(&f->sf.ctx, mine, true), LX_OK);
     }
 }
 
@@ -861,33 +714,41 @@ test_other_firm(void **state)
     int64_t id = accepted_fixed(f);
 
     as_staff(f, B_LAWYER);
-    assert_int_equal(lx_talk_charge(&f->ctx, id, 1000, &cr, NULL),
+    assert_int_equal(lx_talk_charge(&f->sf.ctx, id, 1000, &cr, NULL),
                      LX_ENOTFOUND);
-    assert_int_equal(lx_talk_quote_get(&f->ctx, id, &v), LX_ENOTFOUND);
-    assert_int_equal(lx_talk_quote_revise(&f->ctx, id, 100, "x", NULL),
+    assert_int_equal(lx_talk_quote_get(&f->sf.ctx, id, &v), LX_ENOTFOUND);
+    assert_int_equal(lx_talk_quote_revise(&f->sf.ctx, id, 100, "x", NULL),
                      LX_ENOTFOUND);
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &r),
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &r),
                      LX_ENOTFOUND);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_charges"), 0);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_charges"),
+                     0);
     /* The firm admin is no lawyer: a quote is refused (C5.7), audited. */
     as_staff(f, A_ADMIN);
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &r), LX_EDENIED);
-    assert_string_equal(f->ctx.err.clause, "C5.7");
-    assert_int_equal(lx_talk_charge(&f->ctx, id, 1000, &cr, NULL), LX_EDENIED);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_quotes"), 1);
-    assert_int_equal(countf(f,
-                            "SELECT COUNT(*) FROM audit_log WHERE actor_id ="
-                            " %d AND decision = 'deny' AND clause = 'C5.7'",
-                            A_ADMIN),
-                     2);
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &r),
+                     LX_EDENIED);
+    assert_string_equal(f->sf.ctx.err.clause, "C5.7");
+    assert_int_equal(lx_talk_charge(&f->sf.ctx, id, 1000, &cr, NULL),
+                     LX_EDENIED);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_quotes"),
+                     1);
+    assert_int_equal(
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM audit_log WHERE actor_id ="
+                      " %d AND decision = 'deny' AND clause = 'C5.7'",
+                      A_ADMIN),
+        2);
     /* The holding firm's admin reads it. */
-    assert_int_equal(lx_talk_quote_get(&f->ctx, id, &v), LX_OK);
+    assert_int_equal(lx_talk_quote_get(&f->sf.ctx, id, &v), LX_OK);
     assert_int_equal(v.state, LX_TALK_QUOTE_ACCEPTED);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_charges"), 0);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_charges"),
+                     0);
     /* Platform staff read, but never charge. */
     as_staff(f, P_COMPLIANCE);
-    assert_int_equal(lx_talk_charge(&f->ctx, id, 1000, &cr, NULL), LX_EDENIED);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_charges"), 0);
+    assert_int_equal(lx_talk_charge(&f->sf.ctx, id, 1000, &cr, NULL),
+                     LX_EDENIED);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_charges"),
+                     0);
 }
 
 static void
@@ -905,34 +766,40 @@ test_bad_input(void **state)
 
     as_staff(f, A_LAWYER);
     q.method = LX_TALK_FEE_NONE;
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &r), LX_EINVAL);
-    assert_string_equal(f->ctx.err.field, "/method");
-    assert_null(f->ctx.err.clause);
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &r),
+                     LX_EINVAL);
+    assert_string_equal(f->sf.ctx.err.field, "/method");
+    assert_null(f->sf.ctx.err.clause);
     q = fixed_quote();
     q.included = "";
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &r), LX_EINVAL);
-    assert_string_equal(f->ctx.err.field, "/included");
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &r),
+                     LX_EINVAL);
+    assert_string_equal(f->sf.ctx.err.field, "/included");
     q = fixed_quote();
     q.included = bad_utf8;
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &r), LX_EINVAL);
-    assert_string_equal(f->ctx.err.field, "/included");
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &r),
+                     LX_EINVAL);
+    assert_string_equal(f->sf.ctx.err.field, "/included");
     /* A breakdown that does not add up is an opaque fee (C5.6). */
     q = fixed_quote();
     q.items = wrong_sum;
     q.n_items = 1;
-    assert_int_equal(lx_talk_quote_send(&f->ctx, f->lead1, &q, &r), LX_EDENIED);
-    assert_string_equal(f->ctx.err.clause, "C5.6");
-    assert_string_equal(f->ctx.err.field, "/items");
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_quotes"), 0);
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, f->lead1, &q, &r),
+                     LX_EDENIED);
+    assert_string_equal(f->sf.ctx.err.clause, "C5.6");
+    assert_string_equal(f->sf.ctx.err.field, "/items");
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_quotes"),
+                     0);
     /* No such lead. */
     q = fixed_quote();
-    assert_int_equal(lx_talk_quote_send(&f->ctx, 99999, &q, &r), LX_ENOTFOUND);
+    assert_int_equal(lx_talk_quote_send(&f->sf.ctx, 99999, &q, &r),
+                     LX_ENOTFOUND);
     /* Names with JSON specials come back unchanged. */
     q.items = quoted;
     q.n_items = 1;
     {
         int64_t id = send_ok(f, f->lead1, &q);
-        assert_int_equal(lx_talk_quote_get(&f->ctx, id, &v), LX_OK);
+        assert_int_equal(lx_talk_quote_get(&f->sf.ctx, id, &v), LX_OK);
         assert_int_equal(v.q.n_items, 1);
         assert_string_equal(v.q.items[0].name, "含\"引号\"与\\反斜杠");
         assert_int_equal(v.q.items[0].amount_fen, 500000);
@@ -953,34 +820,40 @@ test_charge_fault_walk(void **state)
     char spec[32];
     int done = 0;
 
-    if (lx_store_fault_set(f->app.store, "stmt:1") != LX_OK) {
+    if (lx_store_fault_set(f->sf.app.store, "stmt:1") != LX_OK) {
         skip();
     }
-    lx_store_fault_set(f->app.store, NULL);
+    lx_store_fault_set(f->sf.app.store, NULL);
     for (int k = 1; k < 200 && !done; k++) {
         lx_rc rc;
 
         snprintf(spec, sizeof(spec), "stmt:%d", k);
-        assert_int_equal(lx_store_fault_set(f->app.store, spec), LX_OK);
+        assert_int_equal(lx_store_fault_set(f->sf.app.store, spec), LX_OK);
         rc = charge(f, id, 600000, &r, NULL);
-        assert_int_equal(lx_store_fault_set(f->app.store, NULL), LX_OK);
+        assert_int_equal(lx_store_fault_set(f->sf.app.store, NULL), LX_OK);
         if (rc == LX_OK) {
             done = k;
             break;
         }
         assert_int_equal(rc, LX_ESTORE);
-        assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_charges"), 0);
-        assert_int_equal(countf(f, "SELECT COUNT(*) FROM violation"), 0);
-        assert_int_equal(countf(f, "SELECT COUNT(*) FROM audit_log WHERE action"
-                                   " = 'charge'"),
-                         0);
+        assert_int_equal(
+            svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_charges"), 0);
+        assert_int_equal(
+            svcfix_countf(&f->sf, "SELECT COUNT(*) FROM violation"), 0);
+        assert_int_equal(
+            svcfix_countf(&f->sf, "SELECT COUNT(*) FROM audit_log WHERE action"
+                                  " = 'charge'"),
+            0);
     }
     assert_true(done > 5);
     assert_true(r.hidden_markup);
-    assert_int_equal(countf(f, "SELECT COUNT(*) FROM talk_charges"), 1);
+    assert_int_equal(svcfix_countf(&f->sf, "SELECT COUNT(*) FROM talk_charges"),
+                     1);
     assert_int_equal(violations(f, "hidden_markup"), 1);
     assert_int_equal(
-        countf(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'charge'"), 1);
+        svcfix_countf(&f->sf,
+                      "SELECT COUNT(*) FROM audit_log WHERE action = 'charge'"),
+        1);
 }
 
 int
@@ -988,24 +861,29 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
-        cmocka_unit_test_setup_teardown(test_fixed_within, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_charge_beyond, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fixed_within, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_charge_beyond, setup,
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_revision_accepted, setup,
-                                        teardown),
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_revision_unaccepted, setup,
-                                        teardown),
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_charge_never_accepted, setup,
-                                        teardown),
+                                        svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_contingency_criminal, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_contingency_cap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lure, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_other_user, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_other_firm, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_contingency_cap, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_lure, setup, svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_expired, setup, svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_other_user, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_other_firm, setup,
+                                        svcfix_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input, setup, svcfix_teardown),
         cmocka_unit_test_setup_teardown(test_charge_fault_walk, setup,
-                                        teardown),
+                                        svcfix_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include "pii/pii.h"
 #include "policy/policy.h"
 #include "store/store.h"
+#include "lib/svcfix.h"
 #include "vault/vault.h"
 
 #include <fcntl.h>
@@ -57,12 +58,6 @@ struct fx {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static lx_rc
-exec_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    return lx_store_exec(tx, arg, err);
-}
-
 static int
 pg_admin(const char *sql)
 {
@@ -71,7 +66,7 @@ pg_admin(const char *sql)
     int rc = -1;
 
     if (lx_store_open(pg_url, NULL, &st, &err) == LX_OK &&
-        lx_store_write(st, exec_unit, (void *)sql, &err) == LX_OK) {
+        lx_store_write(st, svcfix_exec_unit, (void *)sql, &err) == LX_OK) {
         rc = 0;
     } else {
         fprintf(stderr, "pg_admin: %s\n", lx_err_message(&err));
@@ -85,39 +80,15 @@ sql_exec(struct fx *f, const char *sql)
 {
     struct lx_err err = {0};
 
-    assert_int_equal(lx_store_write(f->app.store, exec_unit, (void *)sql, &err),
-                     LX_OK);
-}
-
-struct count_arg {
-    const char *sql;
-    int64_t n;
-};
-
-static lx_rc
-count_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
-{
-    struct count_arg *a = arg;
-    struct lx_store_stmt *s = NULL;
-    bool row = false;
-    lx_rc rc = lx_store_prepare(tx, a->sql, &s, err);
-
-    if (rc == LX_OK) {
-        rc = lx_store_step(s, &row, err);
-        a->n = row ? lx_store_col_int(s, 0) : -1;
-    }
-    lx_store_stmt_free(s);
-    return rc;
+    assert_int_equal(
+        lx_store_write(f->app.store, svcfix_exec_unit, (void *)sql, &err),
+        LX_OK);
 }
 
 static int64_t
 count(struct fx *f, const char *sql)
 {
-    struct count_arg a = {sql, 0};
-    struct lx_err err = {0};
-
-    assert_int_equal(lx_store_read(f->app.store, count_unit, &a, &err), LX_OK);
-    return a.n;
+    return svcfix_count(f->app.store, sql);
 }
 
 static void
