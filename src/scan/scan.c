@@ -17,6 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SCAN_SIMD_UTF8 1
+#include <immintrin.h>
+#endif
+
 /* The category table (DESIGN.md, CONTRACT.md C5). */
 static const struct {
     const char *name;
@@ -48,9 +53,22 @@ struct lx_scan_pack {
      * the PCRE2 twin of the regex, anchored at the end, run once per hit
      * over at most max_width bytes before it. */
     pcre2_code **pat_re;
+    bool *pat_jit;      /* pat_re[i] is JIT-compiled */
     unsigned *pat_maxw; /* bytes; UINT_MAX when unbounded */
+    struct alt_set **pat_alts; /* for a plain alternation; else NULL */
     pcre2_code **unless_re;
+    bool *unless_jit;
     char version[17];
+};
+
+/* A regex that is a plain alternation of words whose characters have no
+ * case (CJK, digits, punctuation): its start is found by comparing bytes,
+ * without PCRE2. Alternatives longest first. */
+struct alt_set {
+    size_t n;
+    const char **alt; /* into 'text' */
+    size_t *len;
+    char *text;       /* the expression, '|' replaced by NUL */
 };
 
 struct hit {
@@ -66,6 +84,7 @@ struct lx_scan_scanner {
     struct hit *hits;
     size_t n_hits;
     bool overflow;
+    bool simd_utf8; /* the CPU runs utf8_valid_ssse3 */
 };
 
 const char *
@@ -192,8 +211,91 @@ compile_twin(struct lx_scan_pack *p, size_t i, const char *expr,
                           "(error %d)",
                           pt->file, pt->line, ec);
     }
-    (void)pcre2_jit_compile(p->pat_re[i], PCRE2_JIT_COMPLETE);
+    p->pat_jit[i] = pcre2_jit_compile(p->pat_re[i], PCRE2_JIT_COMPLETE) == 0;
     return LX_OK;
+}
+
+/* True for a character that PCRE2's caseless UTF matching can only match
+ * by itself: ASCII digits and punctuation that is not regex syntax, CJK
+ * and its punctuation, kana, fullwidth digits and punctuation. */
+static bool
+caseless_free(uint32_t cp)
+{
+    if (cp < 0x80) {
+        return (cp >= '0' && cp <= '9') ||
+               (cp >= 0x20 && strchr(" !\"#%&',-/:;<=>@_`~", (int)cp) != NULL);
+    }
+    return (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2E80 && cp <= 0x2FDF) ||
+           (cp >= 0x3000 && cp <= 0x31BF) || (cp >= 0x31F0 && cp <= 0x31FF) ||
+           (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+           (cp >= 0xFF01 && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
+           (cp >= 0xFF5B && cp <= 0xFF65);
+}
+
+static int
+cmp_alt_len(const void *a, const void *b)
+{
+    size_t x = strlen(*(const char *const *)a);
+    size_t y = strlen(*(const char *const *)b);
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The alternatives of 'expr' when it is "w1|w2|..." of caseless_free
+ * characters, no alternative empty; NULL otherwise. */
+static struct alt_set *
+alt_set_new(const char *expr)
+{
+    size_t n = strlen(expr), count = 1;
+    struct alt_set *a;
+    char *w;
+
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = lx_utf8_decode(expr + i, n - i, &cp);
+        if (k == 0 || (cp != '|' && !caseless_free(cp))) {
+            return NULL;
+        }
+        if (cp == '|') {
+            if (i == 0 || i + 1 == n || expr[i + 1] == '|') {
+                return NULL; /* an empty alternative */
+            }
+            count++;
+        }
+        i += k;
+    }
+    if (n == 0) {
+        return NULL;
+    }
+    a = lx_xcalloc(1, sizeof(*a));
+    a->text = lx_xstrdup(expr);
+    a->alt = lx_xcalloc(count, sizeof(char *));
+    a->len = lx_xcalloc(count, sizeof(size_t));
+    w = a->text;
+    for (size_t i = 0; i < count; i++) {
+        char *bar = strchr(w, '|');
+        if (bar != NULL) {
+            *bar = '\0';
+        }
+        a->alt[a->n++] = w;
+        w = bar != NULL ? bar + 1 : w + strlen(w);
+    }
+    qsort(a->alt, a->n, sizeof(char *), cmp_alt_len);
+    for (size_t i = 0; i < a->n; i++) {
+        a->len[i] = strlen(a->alt[i]);
+    }
+    return a;
+}
+
+static void
+alt_set_free(struct alt_set *a)
+{
+    if (a != NULL) {
+        free(a->alt);
+        free(a->len);
+        free(a->text);
+        free(a);
+    }
 }
 
 static lx_rc
@@ -210,7 +312,9 @@ compile_db(struct lx_scan_pack *p, struct lx_err *err)
     p->pat_rule = lx_xcalloc(n, sizeof(uint32_t));
     p->pat_len = lx_xcalloc(n, sizeof(uint32_t));
     p->pat_re = lx_xcalloc(n, sizeof(pcre2_code *));
+    p->pat_jit = lx_xcalloc(n ? n : 1, sizeof(bool));
     p->pat_maxw = lx_xcalloc(n, sizeof(unsigned));
+    p->pat_alts = lx_xcalloc(n ? n : 1, sizeof(struct alt_set *));
     for (size_t i = 0; i < n; i++) {
         const struct scan__pattern *pt = &ps->pats[i];
         ids[i] = (unsigned)i;
@@ -221,6 +325,7 @@ compile_db(struct lx_scan_pack *p, struct lx_err *err)
             p->pat_len[i] = (uint32_t)strlen(pt->expr);
         } else {
             exprs[i] = lx_xstrdup(pt->expr);
+            p->pat_alts[i] = alt_set_new(pt->expr);
         }
     }
     for (size_t i = 0; i < n && rc == LX_OK; i++) {
@@ -264,6 +369,7 @@ compile_unless(struct lx_scan_pack *p, struct lx_err *err)
 
     p->unless_re = lx_xcalloc(ps->n_unless ? ps->n_unless : 1,
                               sizeof(pcre2_code *));
+    p->unless_jit = lx_xcalloc(ps->n_unless ? ps->n_unless : 1, sizeof(bool));
     for (size_t i = 0; i < ps->n_unless; i++) {
         const struct scan__unless *u = &ps->unless[i];
         int ec = 0;
@@ -278,7 +384,8 @@ compile_unless(struct lx_scan_pack *p, struct lx_err *err)
                               u->file, u->line, ec, (size_t)eo);
         }
         /* Without JIT the interpreter still gives the same answers. */
-        (void)pcre2_jit_compile(p->unless_re[i], PCRE2_JIT_COMPLETE);
+        p->unless_jit[i] =
+            pcre2_jit_compile(p->unless_re[i], PCRE2_JIT_COMPLETE) == 0;
     }
     return LX_OK;
 }
@@ -335,13 +442,21 @@ lx_scan_pack_free(struct lx_scan_pack *p)
         }
     }
     free(p->unless_re);
+    free(p->unless_jit);
     if (p->pat_re != NULL) {
         for (size_t i = 0; i < p->parsed.n_pats; i++) {
             pcre2_code_free(p->pat_re[i]);
         }
     }
     free(p->pat_re);
+    free(p->pat_jit);
     free(p->pat_maxw);
+    if (p->pat_alts != NULL) {
+        for (size_t i = 0; i < p->parsed.n_pats; i++) {
+            alt_set_free(p->pat_alts[i]);
+        }
+    }
+    free(p->pat_alts);
     hs_free_database(p->db);
     free(p->pat_rule);
     free(p->pat_len);
@@ -385,6 +500,10 @@ lx_scan_scanner_new(const struct lx_scan_pack *p, struct lx_scan_scanner **out,
         lx_oom_abort("pcre2 match data");
     }
     s->hits = lx_xcalloc(MAX_HITS, sizeof(struct hit));
+#ifdef SCAN_SIMD_UTF8
+    __builtin_cpu_init();
+    s->simd_utf8 = __builtin_cpu_supports("ssse3");
+#endif
     *out = s;
     return LX_OK;
 }
@@ -423,39 +542,61 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
-/* Sentence ends: a context cue does not reach across them. */
-static bool
-is_terminator(uint32_t cp)
+/* A PCRE2 match of 're' on t[0..len) from 'from'. A JIT-compiled pattern
+ * goes straight to its machine code (pcre2_jit_match: the same answers as
+ * pcre2_match, without its per-call checks); the text is valid UTF-8. */
+static inline int
+re_match(const pcre2_code *re, bool jit, const char *t, size_t len,
+         size_t from, pcre2_match_data *md)
 {
-    switch (cp) {
-    case '\n':
-    case '\r':
-    case '!':
-    case '?':
-    case ';':
-    case 0x3002: /* 。 */
-    case 0xff01: /* ！ */
-    case 0xff1f: /* ？ */
-    case 0xff1b: /* ； */
-        return true;
-    default:
-        return false;
+    if (jit) {
+        return pcre2_jit_match(re, (PCRE2_SPTR)t, len, from, 0, md, NULL);
     }
+    return pcre2_match(re, (PCRE2_SPTR)t, len, from, PCRE2_NO_UTF_CHECK, md,
+                       NULL);
 }
 
-static size_t
-window_start(const char *t, size_t at, unsigned chars, bool sentence)
+/* Sentence ends (\n \r ! ? ; 。 ！ ？ ；): a context cue does not reach
+ * across them. 't[0..k)' is one whole character of valid UTF-8, so the
+ * test is on its bytes, without decoding. */
+static inline bool
+is_terminator(const unsigned char *t, size_t k)
 {
+    if (k == 1) {
+        return t[0] == '\n' || t[0] == '\r' || t[0] == '!' || t[0] == '?' ||
+               t[0] == ';';
+    }
+    if (k != 3) {
+        return false;
+    }
+    if (t[0] == 0xE3) {
+        return t[1] == 0x80 && t[2] == 0x82; /* U+3002 。 */
+    }
+    return t[0] == 0xEF && t[1] == 0xBC &&
+           (t[2] == 0x81 || t[2] == 0x9F || t[2] == 0x9B); /* ！？； */
+}
+
+/* The byte length of the character that starts with lead byte c. */
+static inline size_t
+char_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* Windows walk the text (valid UTF-8: lx_scan_text checked it) character by
+ * character from a character boundary. */
+static size_t
+window_start(const char *text, size_t at, unsigned chars, bool sentence)
+{
+    const unsigned char *t = (const unsigned char *)text;
     size_t p = at;
 
     for (unsigned c = 0; c < chars && p > 0; c++) {
         size_t q = p - 1;
-        uint32_t cp;
-        while (q > 0 && ((unsigned char)t[q] & 0xC0) == 0x80) {
+        while (q > 0 && (t[q] & 0xC0) == 0x80) {
             q--;
         }
-        (void)lx_utf8_decode(t + q, p - q, &cp);
-        if (sentence && is_terminator(cp)) {
+        if (sentence && is_terminator(t + q, p - q)) {
             break;
         }
         p = q;
@@ -464,70 +605,20 @@ window_start(const char *t, size_t at, unsigned chars, bool sentence)
 }
 
 static size_t
-window_end(const char *t, size_t len, size_t at, unsigned chars,
+window_end(const char *text, size_t len, size_t at, unsigned chars,
            bool sentence)
 {
+    const unsigned char *t = (const unsigned char *)text;
     size_t p = at;
 
     for (unsigned c = 0; c < chars && p < len; c++) {
-        uint32_t cp;
-        size_t k = lx_utf8_decode(t + p, len - p, &cp);
-        if (k == 0 || (sentence && is_terminator(cp))) {
+        size_t k = char_len(t[p]);
+        if (sentence && is_terminator(t + p, k)) {
             break;
         }
         p += k;
     }
     return p;
-}
-
-/* True when a context check of the hit's rule drops it: an unless pattern
- * matches its window, or a require pattern does not. A kept hit's span grows
- * to cover what its require patterns matched. */
-static bool
-excepted(struct lx_scan_scanner *s, const char *t, size_t len, struct hit *h)
-{
-    const struct lx_scan_pack *p = s->pack;
-    const struct scan__rule *r = &p->parsed.rules[h->rule];
-    size_t ws, we, span_start = h->start, span_end = h->end;
-
-    if (r->n_unless == 0) {
-        return false;
-    }
-    ws = window_start(t, h->start, r->window, r->sentence);
-    we = window_end(t, len, h->end, r->window, r->sentence);
-    for (size_t i = r->first_unless; i < r->first_unless + r->n_unless; i++) {
-        size_t a = ws, b = we;
-        int m;
-        switch (p->parsed.unless[i].where) {
-        case SCAN__BEFORE:
-            b = h->start;
-            break;
-        case SCAN__AFTER:
-            a = h->end;
-            break;
-        case SCAN__AROUND:
-            break;
-        }
-        m = pcre2_match(p->unless_re[i], (PCRE2_SPTR)(t + a), b - a, 0,
-                        PCRE2_NO_UTF_CHECK, s->md, NULL);
-        if (p->parsed.unless[i].require ? m < 0 : m >= 0) {
-            return true;
-        }
-        if (m >= 0) {
-            /* A required context is part of the finding: a rare trigger
-             * plus its confirmed phrase reports the whole phrase. */
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-            if (a + ov[0] < span_start) {
-                span_start = a + ov[0];
-            }
-            if (a + ov[1] > span_end) {
-                span_end = a + ov[1];
-            }
-        }
-    }
-    h->start = span_start;
-    h->end = span_end;
-    return false;
 }
 
 /* The leftmost start of a regex match that ends at h->end: the anchored
@@ -538,23 +629,240 @@ find_start(struct lx_scan_scanner *s, const char *t, const struct hit *h)
 {
     const struct lx_scan_pack *p = s->pack;
     unsigned maxw = p->pat_maxw[h->pat];
+    const struct alt_set *alts = p->pat_alts[h->pat];
     size_t from = 0;
     int m;
 
+    if (alts != NULL) {
+        /* The longest alternative that ends here starts leftmost: what
+         * the twin finds, as every character can only match itself. */
+        for (size_t i = 0; i < alts->n; i++) {
+            size_t k = alts->len[i];
+            if (k <= h->end && memcmp(t + h->end - k, alts->alt[i], k) == 0) {
+                return h->end - k;
+            }
+        }
+    }
     if (maxw != UINT_MAX && h->end > maxw) {
         from = h->end - maxw;
         while (from < h->end && ((unsigned char)t[from] & 0xC0) == 0x80) {
             from++; /* a match starts on a character */
         }
     }
-    m = pcre2_match(p->pat_re[h->pat], (PCRE2_SPTR)t, h->end, from,
-                    PCRE2_NO_UTF_CHECK, s->md, NULL);
+    m = re_match(p->pat_re[h->pat], p->pat_jit[h->pat], t, h->end, from,
+                 s->md);
     if (m < 0) {
         /* PCRE2 and vectorscan disagree on this pattern; keep the hit
          * (screening errs towards review) with the widest span. */
         return from;
     }
     return (size_t)pcre2_get_ovector_pointer(s->md)[0];
+}
+
+/* True when a context check of the hit's rule drops it: an unless pattern
+ * matches its window, or a require pattern does not. A kept hit's span grows
+ * to cover what its require patterns matched. A regex hit comes with no
+ * start (SIZE_MAX): the checks after the hit, which do not need it, run
+ * first, and find_start only when the hit survives them. The outcome does
+ * not depend on the order: any check drops the hit, and a kept hit's span
+ * covers every require match. Windows are walked only on the sides a check
+ * uses. */
+static bool
+excepted(struct lx_scan_scanner *s, const char *t, size_t len, struct hit *h)
+{
+    const struct lx_scan_pack *p = s->pack;
+    const struct scan__rule *r = &p->parsed.rules[h->rule];
+    size_t ws = SIZE_MAX, we = SIZE_MAX, lo = SIZE_MAX, hi = 0;
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = r->first_unless; i < r->first_unless + r->n_unless;
+             i++) {
+            const struct scan__unless *u = &p->parsed.unless[i];
+            size_t a, b;
+            int m;
+            if ((u->where == SCAN__AFTER) != (pass == 0)) {
+                continue;
+            }
+            if (u->where != SCAN__AFTER && h->start == SIZE_MAX) {
+                h->start = find_start(s, t, h);
+            }
+            if (u->where != SCAN__BEFORE && we == SIZE_MAX) {
+                we = window_end(t, len, h->end, r->window, r->sentence);
+            }
+            if (u->where != SCAN__AFTER && ws == SIZE_MAX) {
+                ws = window_start(t, h->start, r->window, r->sentence);
+            }
+            switch (u->where) {
+            case SCAN__BEFORE:
+                a = ws;
+                b = h->start;
+                break;
+            case SCAN__AFTER:
+                a = h->end;
+                b = we;
+                break;
+            case SCAN__AROUND:
+            default:
+                a = ws;
+                b = we;
+                break;
+            }
+            m = re_match(p->unless_re[i], p->unless_jit[i], t + a, b - a, 0,
+                         s->md);
+            if (u->require ? m < 0 : m >= 0) {
+                return true;
+            }
+            if (m >= 0) {
+                /* A required context is part of the finding: a rare
+                 * trigger plus its confirmed phrase reports the whole
+                 * phrase. */
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+                if (a + ov[0] < lo) {
+                    lo = a + ov[0];
+                }
+                if (a + ov[1] > hi) {
+                    hi = a + ov[1];
+                }
+            }
+        }
+    }
+    if (h->start == SIZE_MAX) {
+        h->start = find_start(s, t, h);
+    }
+    if (lo < h->start) {
+        h->start = lo;
+    }
+    if (hi > h->end) {
+        h->end = hi;
+    }
+    return false;
+}
+
+
+#ifdef SCAN_SIMD_UTF8
+#define B8(x) ((char)(x))
+
+/*
+ * UTF-8 validation 16 bytes at a time (the lookup algorithm of Keiser and
+ * Lemire, "Validating UTF-8 in less than one instruction per byte", 2021):
+ * three table lookups on the nibbles of each byte and the byte before it
+ * classify every 2-byte window; the bytes two and three back say where a
+ * continuation must be. It accepts exactly what lx_utf8_valid accepts (no
+ * overlongs, surrogates, code points above U+10FFFF or truncated
+ * sequences). The verdict on a byte depends only on it and the three bytes
+ * before it, so the last block is the last 16 bytes (re-checking some) and
+ * a sequence cut off at the end is caught on the last three bytes. At least
+ * 16 bytes; it only answers yes or no: on no, lx_utf8_valid finds the
+ * offset. Most messages are CJK, where lx_utf8_valid's
+ * ASCII skip does not help; this took the check from ~10 % of the scan to
+ * ~2 % (bench/scan).
+ */
+__attribute__((target("ssse3"))) static bool
+utf8_valid_ssse3(const char *text, size_t n)
+{
+    enum {
+        TOO_SHORT = 1 << 0,
+        TOO_LONG = 1 << 1,
+        OVERLONG_3 = 1 << 2,
+        TOO_LARGE = 1 << 3,
+        SURROGATE = 1 << 4,
+        OVERLONG_2 = 1 << 5,
+        TOO_LARGE_1000 = 1 << 6,
+        OVERLONG_4 = 1 << 6,
+        TWO_CONTS = 1 << 7,
+        CARRY = TOO_SHORT | TOO_LONG | TWO_CONTS,
+    };
+    /* by the high nibble of the first byte of the window */
+    const __m128i hi1 = _mm_setr_epi8(
+        TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
+        TOO_LONG, B8(TWO_CONTS), B8(TWO_CONTS), B8(TWO_CONTS), B8(TWO_CONTS),
+        TOO_SHORT | OVERLONG_2, TOO_SHORT,
+        TOO_SHORT | OVERLONG_3 | SURROGATE,
+        TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);
+    /* by the low nibble of the first byte */
+    const __m128i lo1 = _mm_setr_epi8(
+        B8(CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4),
+        B8(CARRY | OVERLONG_2), B8(CARRY), B8(CARRY), B8(CARRY | TOO_LARGE),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
+        B8(CARRY | TOO_LARGE | TOO_LARGE_1000));
+    /* by the high nibble of the second byte */
+    const __m128i hi2 = _mm_setr_epi8(
+        TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+        TOO_SHORT, TOO_SHORT,
+        B8(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 |
+           OVERLONG_4),
+        B8(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE),
+        B8(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE),
+        B8(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE),
+        TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT);
+    const __m128i nib = _mm_set1_epi8(0x0F);
+    const unsigned char *u = (const unsigned char *)text;
+    __m128i prev = _mm_setzero_si128(), bad = _mm_setzero_si128();
+    size_t i = 0;
+
+    if (u[n - 1] >= 0xC0 || u[n - 2] >= 0xE0 || u[n - 3] >= 0xF0) {
+        return false; /* the text ends inside a sequence */
+    }
+    for (;;) {
+        bool last = n - i <= 16;
+        __m128i in, p1, p2, p3, sc, must;
+        if (last && i != n - 16) {
+            /* the last 16 bytes; prev holds the three before them */
+            i = n - 16;
+            prev = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                 B8(i >= 3 ? u[i - 3] : 0),
+                                 B8(i >= 2 ? u[i - 2] : 0),
+                                 B8(i >= 1 ? u[i - 1] : 0));
+        }
+        in = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+        i += 16;
+        p1 = _mm_alignr_epi8(in, prev, 15);
+        p2 = _mm_alignr_epi8(in, prev, 14);
+        p3 = _mm_alignr_epi8(in, prev, 13);
+        sc = _mm_and_si128(
+            _mm_and_si128(
+                _mm_shuffle_epi8(hi1,
+                                 _mm_and_si128(_mm_srli_epi16(p1, 4), nib)),
+                _mm_shuffle_epi8(lo1, _mm_and_si128(p1, nib))),
+            _mm_shuffle_epi8(hi2, _mm_and_si128(_mm_srli_epi16(in, 4), nib)));
+        /* third byte after a 3- or 4-byte lead, fourth after a 4-byte one */
+        must = _mm_and_si128(
+            _mm_or_si128(_mm_subs_epu8(p2, _mm_set1_epi8(0x60)),
+                         _mm_subs_epu8(p3, _mm_set1_epi8(0x70))),
+            _mm_set1_epi8(B8(0x80)));
+        bad = _mm_or_si128(bad, _mm_xor_si128(must, sc));
+        prev = in;
+        if (last) {
+            break;
+        }
+    }
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(bad, _mm_setzero_si128())) ==
+           0xFFFF;
+}
+#endif
+
+/* lx_utf8_valid, faster where the CPU allows; the same answer and offset. */
+static bool
+text_valid(const struct lx_scan_scanner *s, const char *text, size_t len,
+           size_t *bad)
+{
+#ifdef SCAN_SIMD_UTF8
+    if (s->simd_utf8 && len >= 16 && utf8_valid_ssse3(text, len)) {
+        return true;
+    }
+#else
+    (void)s;
+#endif
+    return lx_utf8_valid(text, len, bad);
 }
 
 static int
@@ -583,6 +891,27 @@ cmp_hit_pos(const void *a, const void *b)
     return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+/* The hits of one message are few (one or two): insertion sort, qsort for
+ * more. Equal elements differ at most in 'pat', which nothing reads after
+ * the sorts, so the order among them does not matter. */
+static void
+sort_hits(struct hit *h, size_t n, int (*cmp)(const void *, const void *))
+{
+    if (n > 16) {
+        qsort(h, n, sizeof(struct hit), cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct hit x = h[i];
+        size_t j = i;
+        while (j > 0 && cmp(&h[j - 1], &x) > 0) {
+            h[j] = h[j - 1];
+            j--;
+        }
+        h[j] = x;
+    }
+}
+
 lx_rc
 lx_scan_text(struct lx_scan_scanner *s, const char *text, size_t len,
              const struct lx_scan_options *opt, struct lx_scan_result *out,
@@ -600,7 +929,7 @@ lx_scan_text(struct lx_scan_scanner *s, const char *text, size_t len,
     if (len > UINT_MAX) {
         return lx_err_set(err, LX_ETOOBIG, NULL, "message over 4 GiB");
     }
-    if (!lx_utf8_valid(text, len, &bad)) {
+    if (!text_valid(s, text, len, &bad)) {
         return lx_err_set(err, LX_EINVAL, NULL, "invalid UTF-8 at byte %zu",
                           bad);
     }
@@ -619,16 +948,13 @@ lx_scan_text(struct lx_scan_scanner *s, const char *text, size_t len,
     }
     /* Context checks, only where something hit. */
     for (size_t i = 0; i < s->n_hits; i++) {
-        if (s->hits[i].start == SIZE_MAX) {
-            s->hits[i].start = find_start(s, text, &s->hits[i]);
-        }
         if (!excepted(s, text, len, &s->hits[i])) {
             s->hits[kept++] = s->hits[i];
         }
     }
     /* One finding per rule per overlapping run (a regex reports every end
      * offset it can reach). */
-    qsort(s->hits, kept, sizeof(struct hit), cmp_hit_rule);
+    sort_hits(s->hits, kept, cmp_hit_rule);
     {
         size_t w = 0;
         for (size_t i = 0; i < kept; i++) {
@@ -644,7 +970,7 @@ lx_scan_text(struct lx_scan_scanner *s, const char *text, size_t len,
         }
         kept = w;
     }
-    qsort(s->hits, kept, sizeof(struct hit), cmp_hit_pos);
+    sort_hits(s->hits, kept, cmp_hit_pos);
     for (size_t i = 0; i < kept; i++) {
         const struct scan__rule *r = &p->parsed.rules[s->hits[i].rule];
         if (r->info.severity > out->verdict) {

@@ -204,6 +204,8 @@ struct utf8_case {
 
 static const struct utf8_case utf8_cases[] = {
     {"ok \xe4\xbf", 3},                        /* truncated CJK */
+    {"ab\xf0\x9f\x98", 2},                     /* truncated 4-byte */
+    {"ab\xf0\x9f", 2},                         /* truncated 4-byte */
     {"\xe4\xbf\xdd", 0},                       /* bad continuation */
     {"abcdefghijk\xe4\xbf\xa1\x80", 14},       /* lone continuation */
     {"\xe0\x80\x80", 0},                       /* overlong 3-byte */
@@ -241,6 +243,63 @@ test_invalid_utf8(void **state)
         if (rc != LX_EINVAL || strstr(err.detail, want) == NULL) {
             fail_msg("case %zu: rc %d detail '%s', want '%s'", i, rc,
                      err.detail, want);
+        }
+    }
+}
+
+/* The same cases at every position of 16-byte blocks (the vectorised
+ * check of lx_scan_text works 16 bytes at a time and re-checks the last 16
+ * bytes): after 0..40 bytes of ASCII or CJK text, followed by nothing or by
+ * 17 ASCII bytes. The offset must be the first bad byte's. */
+static void
+test_invalid_utf8_blocks(void **state)
+{
+    struct pack_fixture *f = *state;
+    static const char cjk[] = "\xe5\xbe\x8b"; /* U+5F8B */
+
+    for (size_t i = 0; i < sizeof(utf8_cases) / sizeof(utf8_cases[0]); i++) {
+        const struct utf8_case *c = &utf8_cases[i];
+        size_t cl = strlen(c->text);
+        for (size_t pad = 0; pad <= 40; pad++) {
+            for (int kind = 0; kind < 4; kind++) {
+                char buf[256];
+                size_t n = 0, plen;
+                struct lx_scan_result r;
+                struct lx_err err = {0};
+                char want[32];
+                lx_rc rc;
+                for (size_t k = 0; k < pad; k++) {
+                    if (kind & 1) {
+                        memcpy(buf + n, cjk, 3);
+                        n += 3;
+                    } else {
+                        buf[n++] = 'a';
+                    }
+                }
+                plen = n;
+                memcpy(buf + n, c->text, cl);
+                n += cl;
+                if (kind & 2) {
+                    memset(buf + n, 'b', 17);
+                    n += 17;
+                }
+                rc = lx_scan_text(f->sc, buf, n, NULL, &r, &err);
+                if (c->bad_at < 0) {
+                    if (rc != LX_OK) {
+                        fail_msg("case %zu pad %zu kind %d: valid text "
+                                 "refused",
+                                 i, pad, kind);
+                    }
+                    continue;
+                }
+                snprintf(want, sizeof(want), "byte %zu",
+                         plen + (size_t)c->bad_at);
+                if (rc != LX_EINVAL || strstr(err.detail, want) == NULL) {
+                    fail_msg("case %zu pad %zu kind %d: rc %d detail '%s', "
+                             "want '%s'",
+                             i, pad, kind, rc, err.detail, want);
+                }
+            }
         }
     }
 }
@@ -394,6 +453,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_verdicts, setup_small,
                                         teardown_pack),
         cmocka_unit_test_setup_teardown(test_invalid_utf8, setup_small,
+                                        teardown_pack),
+        cmocka_unit_test_setup_teardown(test_invalid_utf8_blocks, setup_small,
                                         teardown_pack),
         cmocka_unit_test_setup_teardown(test_findings_cap, setup_small,
                                         teardown_pack),
