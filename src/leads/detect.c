@@ -60,6 +60,7 @@ lx_leads_detect_is_contact(const char *action)
 {
     static const char *const contact[] = {
         "assign", "handover", "acknowledge", "reveal", "close", "return",
+        "message", "call", /* talk/: writing to or calling the user */
     };
 
     if (action == NULL) {

@@ -225,7 +225,10 @@ audit_row(void *arg, const struct lx_audit_entry *e)
                             strcmp(e->decision, "deny") == 0 &&
                             foreign_reason(e->reason);
     } else if (strcmp(e->resource_type, "lead") == 0 &&
-               lx_leads_detect_is_contact(e->action)) {
+               lx_leads_detect_is_contact(e->action) &&
+               (e->decision == NULL || strcmp(e->decision, "deny") != 0)) {
+        /* A refused act (a message the contact limits or the policy
+         * denied) reached nobody: it is no contact. */
         GROW(f->acts, f->n_acts, f->cap_acts);
         a = &f->acts[f->n_acts++];
         memset(a, 0, sizeof(*a));

@@ -469,9 +469,10 @@ lx_rc lx_leads_revoke_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
  *  canary_hit      a canary lead's phone seen again at intake (vault blind
  *                  index): attributes every firm offered or holding it.
  *
- * "Contact" for hoarding is, until messages and calls exist (talk/), any
- * audited action of the holding firm on the lead after the claim other
- * than viewing: lx_leads_detect_is_contact() is the one definition.
+ * "Contact" for hoarding is any audited, not denied, action of the
+ * holding firm on the lead after the claim other than viewing — a message
+ * or call (talk/), an assignment, a reveal, closing:
+ * lx_leads_detect_is_contact() is the one definition.
  *
  * Severity (lx_leads_severity_of) follows the record-count thresholds
  * 50 / 500 / 5,000 of Art. 5 of the 2017 SPC/SPP interpretation on crimes

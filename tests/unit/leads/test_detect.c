@@ -103,7 +103,8 @@ static void
 test_contact_definition(void **state)
 {
     static const char *const yes[] = {"assign", "handover", "acknowledge",
-                                      "reveal", "close",    "return"};
+                                      "reveal", "close",    "return",
+                                      "message", "call"};
     static const char *const no[] = {"claim",         "view", "decline",
                                      "offer_timeout", "",     "Reveal"};
 
