@@ -53,8 +53,18 @@ demo_prepare(struct lx_cli *cli, struct lx_err *err)
  * printed from there on every run.
  */
 static lx_rc
-demo_seed(struct lx_cli *cli, struct lx_err *err)
+demo_seed(struct lx_cli *cli, const struct lx_cal *cal, struct lx_err *err)
 {
+    /* Offered as any intake through the daemon is: windows and first
+     * responses on the calendar, routing on the SLA record. */
+    struct lx_leads_opts o = {
+        .window_ms = cli->conf.leads_offer_window_s * 1000,
+        .dedupe_window_ms = cli->conf.leads_dedupe_window_s * 1000,
+        .on_offer = lx_sla_offer_hook,
+        .on_answer = lx_sla_answer_hook,
+        .on_offer_arg = (void *)(uintptr_t)cal,
+        .record = lx_sla_route_record_tx,
+    };
     struct lx_people_demo_out *out = lx_xcalloc(1, sizeof(*out));
     char path[600];
     FILE *f;
@@ -65,7 +75,7 @@ demo_seed(struct lx_cli *cli, struct lx_err *err)
         goto done;
     }
     /* A dozen fictional consultations, offered to the demo firms. */
-    rc = lx_leads_demo_seed(&cli->app, DEMO_LEADS, err);
+    rc = lx_leads_demo_seed(&cli->app, &o, DEMO_LEADS, err);
     if (rc != LX_OK) {
         goto done;
     }
@@ -207,7 +217,7 @@ serve_main(struct lx_cli *cli, int argc, char **argv, bool demo)
         goto out;
     }
     if (demo) {
-        if (demo_seed(cli, &err) != LX_OK) {
+        if (demo_seed(cli, cal, &err) != LX_OK) {
             status = cli_fail(&err, false);
             goto out;
         }

@@ -36,7 +36,8 @@ static const struct demo_lead demo_leads[] = {
 #define DEMO_N (sizeof(demo_leads) / sizeof(demo_leads[0]))
 
 lx_rc
-lx_leads_demo_seed(struct lx_app *app, int count, struct lx_err *err)
+lx_leads_demo_seed(struct lx_app *app, const struct lx_leads_opts *o, int count,
+                   struct lx_err *err)
 {
     struct lx_ctx ctx;
     lx_rc rc = LX_OK;
@@ -62,7 +63,7 @@ lx_leads_demo_seed(struct lx_app *app, int count, struct lx_err *err)
         in.consent_version = "demo-1";
         in.consent_ms = ctx.now_ms;
         in.consent_share = true;
-        rc = lx_leads_intake(&ctx, NULL, &in, &out);
+        rc = lx_leads_intake(&ctx, o, &in, &out);
     }
     if (rc != LX_OK && err != NULL) {
         *err = ctx.err;

@@ -336,8 +336,10 @@ lx_rc lx_leads_return(struct lx_ctx *ctx, int64_t id, const char *reason);
  * Shenzhen) and the areas they practise. Needs app->store (migrated) and
  * app->keys. A lead no firm can take is left exhausted; a number seeded
  * again within the dedupe window gives a duplicate, as any intake would.
+ * 'o' (may be NULL) is the intake's options, e.g. the daemon's SLA hooks.
  */
-lx_rc lx_leads_demo_seed(struct lx_app *app, int count, struct lx_err *err);
+lx_rc lx_leads_demo_seed(struct lx_app *app, const struct lx_leads_opts *o,
+                         int count, struct lx_err *err);
 
 /*
  * Who accessed the personal data behind lead 'id' (PIPL Art. 44-45):

@@ -60,6 +60,12 @@ test_expect_success 'a dozen demo leads were taken in, each offered or exhausted
 	echo 0 >m.want && test_cmp m.want m &&
 	# the demo phone numbers (1380013xxxx) are only in the vault, sealed;
 	# their masked form is in the file, so the search does read it
+	# every offer carries its window and a first-response
+	# deadline (C5.1), as any intake through the daemon
+	"$LEXGATE" sla list --db sqlite:d/lexgate.db --kind first_response >fr &&
+	sqlite3 d/lexgate.db "SELECT COUNT(*) FROM lead_offers" >offers &&
+	test "$(wc -l <fr)" -eq "$(cat offers)" &&
+	test "$(cat offers)" -gt 0 &&
 	grep -a -q "138\*\*\*\*01" d/lexgate.db &&
 	! grep -a -q "1380013" d/lexgate.db &&
 	! { test -f d/lexgate.db-wal && grep -a -q "1380013" d/lexgate.db-wal; }

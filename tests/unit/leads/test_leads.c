@@ -864,8 +864,8 @@ test_demo_seed(void **state)
     struct svcfix *f = *state;
     struct lx_err err = {0};
 
-    assert_int_equal(lx_leads_demo_seed(&f->app, -1, &err), LX_EINVAL);
-    assert_int_equal(lx_leads_demo_seed(&f->app, 12, &err), LX_OK);
+    assert_int_equal(lx_leads_demo_seed(&f->app, NULL, -1, &err), LX_EINVAL);
+    assert_int_equal(lx_leads_demo_seed(&f->app, NULL, 12, &err), LX_OK);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM leads"), 12);
     /* The fixture's firms take labor and debt in Beijing only. */
     assert_int_equal(
@@ -877,7 +877,7 @@ test_demo_seed(void **state)
                               " contact_masked LIKE '138****0%'"),
                      12);
     /* Seeding again inside the dedupe window links every lead. */
-    assert_int_equal(lx_leads_demo_seed(&f->app, 12, &err), LX_OK);
+    assert_int_equal(lx_leads_demo_seed(&f->app, NULL, 12, &err), LX_OK);
     assert_int_equal(
         count(f, "SELECT COUNT(*) FROM leads WHERE state = 'duplicate'"),
         12);

@@ -713,7 +713,7 @@ test_runner_reoffers_timed_out_leads(void **state)
     app.log.fd = devnull;
     app.log.min_level = LX_LOG_ERROR;
     assert_int_equal(lx_people_demo_seed(&app, demo, &err), LX_OK);
-    assert_int_equal(lx_leads_demo_seed(&app, 6, &err), LX_OK);
+    assert_int_equal(lx_leads_demo_seed(&app, NULL, 6, &err), LX_OK);
     open_before =
         count(f->st, "SELECT COUNT(*) FROM lead_offers WHERE outcome = 'open'");
     assert_true(open_before > 0);
