@@ -21,7 +21,10 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +34,8 @@ struct sq_unit {
     void *arg;
     struct lx_err *err;
     bool solo;
-    bool done;
-    pthread_cond_t cv; /* signalled once, when done */
+    sem_t done; /* posted once by the writer when rc is final; the caller
+                   waits on it alone, without the queue's mutex */
     lx_rc rc;
     struct sq_unit *next;
 };
@@ -52,6 +55,8 @@ struct sq_unit {
 struct sq_cached {
     uint64_t hash; /* of the SQL text; 0 marks a free slot */
     sqlite3_stmt *h;
+    int nparams;   /* the neutral parameter list, kept with the handle */
+    char **params;
 };
 
 /* Transaction control, prepared once per connection and kept apart from
@@ -97,31 +102,34 @@ sq_hash(const char *sql)
     return h != 0 ? h : 1;
 }
 
-/* Take the cached statement for 'sql' out of c's cache, or NULL. */
-static sqlite3_stmt *
-cache_take(struct sq_conn *c, const char *sql)
+/* Take the cached statement for 'sql' (hash 'hash') out of c's cache
+ * into s (handle and parameter list); false when there is none. */
+static bool
+cache_take(struct sq_conn *c, const char *sql, uint64_t hash,
+           struct lx_store_stmt *s)
 {
-    uint64_t hash = sq_hash(sql);
-
     for (int i = 0; i < SQ_CACHE; i++) {
         struct sq_cached *e = &c->cache[i];
 
         if (e->hash == hash && strcmp(sqlite3_sql(e->h), sql) == 0) {
-            sqlite3_stmt *h = e->h;
-
-            e->hash = 0;
-            e->h = NULL;
-            return h;
+            s->handle = e->h;
+            s->nparams = e->nparams;
+            s->params = e->params;
+            s->tag = hash;
+            memset(e, 0, sizeof(*e));
+            return true;
         }
     }
-    return NULL;
+    return false;
 }
 
-/* Keep a statement no longer in use, reset and unbound, for reuse. */
+/* Keep a statement no longer in use, reset and unbound, with its
+ * parameter list (taken out of s), for reuse. */
 static void
-cache_put(struct sq_conn *c, sqlite3_stmt *h)
+cache_put(struct sq_conn *c, struct lx_store_stmt *s)
 {
     struct sq_cached *e = NULL;
+    sqlite3_stmt *h = s->handle;
 
     sqlite3_reset(h);
     sqlite3_clear_bindings(h);
@@ -133,9 +141,14 @@ cache_put(struct sq_conn *c, sqlite3_stmt *h)
     if (e == NULL) {
         e = &c->cache[c->evict++ % SQ_CACHE];
         sqlite3_finalize(e->h);
+        free(e->params);
     }
-    e->hash = sq_hash(sqlite3_sql(h));
+    e->hash = s->tag != 0 ? s->tag : sq_hash(sqlite3_sql(h));
     e->h = h;
+    e->nparams = s->nparams;
+    e->params = s->params;
+    s->params = NULL;
+    s->nparams = 0;
 }
 
 static void
@@ -143,8 +156,8 @@ cache_clear(struct sq_conn *c)
 {
     for (int i = 0; i < SQ_CACHE; i++) {
         sqlite3_finalize(c->cache[i].h);
-        c->cache[i].h = NULL;
-        c->cache[i].hash = 0;
+        free(c->cache[i].params);
+        memset(&c->cache[i], 0, sizeof(c->cache[i]));
     }
     for (int k = 0; k < CTL_COUNT; k++) {
         sqlite3_finalize(c->ctl[k]);
@@ -157,12 +170,13 @@ struct sq_store {
     struct sq_conn w; /* the writer thread's connection */
     int group_max;
 
-    pthread_mutex_t mu;     /* guards the queue, stopping, inflight */
+    pthread_mutex_t mu;     /* guards the queue and stopping */
     pthread_cond_t work_cv; /* the writer waits for units */
     pthread_cond_t idle_cv; /* close waits for inflight == 0 */
     struct sq_unit *head, *tail;
     bool stopping;
-    int inflight; /* callers inside lx_store_write() */
+    atomic_int inflight; /* callers inside lx_store_write(); the last one
+                            out takes mu to wake close */
     pthread_t writer;
     bool writer_started;
 
@@ -535,13 +549,16 @@ writer_main(void *arg)
 
         run_group(st, &b->w, first, n);
 
-        pthread_mutex_lock(&b->mu);
+        /* Answer each caller on its own semaphore: woken callers need
+         * nothing the writer holds, and the writer takes the next group
+         * while they return. */
         for (u = first; u != NULL;) {
             struct sq_unit *next = u->next;
-            u->done = true;
-            pthread_cond_signal(&u->cv);
-            u = next; /* u may be gone once mu is released */
+
+            sem_post(&u->done);
+            u = next; /* u may be gone once posted */
         }
+        pthread_mutex_lock(&b->mu);
     }
     pthread_mutex_unlock(&b->mu);
     return NULL;
@@ -559,11 +576,11 @@ sq_write(struct lx_store *st, lx_store_unit_fn *fn, void *arg, bool solo,
         /* a unit asking for a write would wait for itself */
         return lx_err_set(err, LX_EINTERNAL, NULL, "write inside a write");
     }
-    pthread_cond_init(&u.cv, NULL);
+    sem_init(&u.done, 0, 0);
     pthread_mutex_lock(&b->mu);
     if (b->stopping) {
         pthread_mutex_unlock(&b->mu);
-        pthread_cond_destroy(&u.cv);
+        sem_destroy(&u.done);
         return lx_err_set(err, LX_ESTORE, NULL, "store is closing");
     }
     if (b->tail != NULL) {
@@ -572,19 +589,23 @@ sq_write(struct lx_store *st, lx_store_unit_fn *fn, void *arg, bool solo,
         b->head = &u;
     }
     b->tail = &u;
-    b->inflight++;
+    atomic_fetch_add(&b->inflight, 1);
     atomic_fetch_add(&st->n_queued, 1);
     pthread_cond_signal(&b->work_cv);
-    while (!u.done) {
-        pthread_cond_wait(&u.cv, &b->mu);
-    }
-    b->inflight--;
-    if (b->stopping && b->inflight == 0) {
-        pthread_cond_broadcast(&b->idle_cv);
+    pthread_mutex_unlock(&b->mu);
+    while (sem_wait(&u.done) != 0 && errno == EINTR) {
+        /* a signal interrupted the wait: keep waiting */
     }
     rc = u.rc;
-    pthread_mutex_unlock(&b->mu);
-    pthread_cond_destroy(&u.cv);
+    sem_destroy(&u.done);
+    if (atomic_fetch_sub(&b->inflight, 1) == 1) {
+        /* Under mu, so close cannot miss it between its check and wait. */
+        pthread_mutex_lock(&b->mu);
+        if (b->stopping) {
+            pthread_cond_broadcast(&b->idle_cv);
+        }
+        pthread_mutex_unlock(&b->mu);
+    }
     return rc;
 }
 
@@ -727,7 +748,7 @@ sq_close(struct lx_store *st)
     }
     /* The writer answered everyone; wait until they have left. */
     pthread_mutex_lock(&b->mu);
-    while (b->inflight > 0) {
+    while (atomic_load(&b->inflight) > 0) {
         pthread_cond_wait(&b->idle_cv, &b->mu);
     }
     pthread_mutex_unlock(&b->mu);
@@ -814,20 +835,22 @@ only_space(const char *p)
     return true;
 }
 
+static bool
+sq_take_cached(struct lx_store_stmt *s, const char *sql)
+{
+    return cache_take(s->tx->conn, sql, sq_hash(sql), s);
+}
+
 static lx_rc
 sq_prepare(struct lx_store_stmt *s, const char *sql, struct lx_err *err)
 {
     struct sq_conn *c = s->tx->conn;
     sqlite3 *db = c->db;
-    sqlite3_stmt *h = cache_take(c, sql);
+    sqlite3_stmt *h = NULL;
     const char *tail = NULL;
     int rc;
     lx_rc out = LX_OK;
 
-    if (h != NULL) { /* checked when it was first prepared */
-        s->handle = h;
-        return LX_OK;
-    }
     rc = sqlite3_prepare_v2(db, sql, -1, &h, &tail);
     if (rc != SQLITE_OK) {
         out = sq_err(db, rc, err);
@@ -862,7 +885,7 @@ static void
 sq_finalize(struct lx_store_stmt *s)
 {
     if (s->handle != NULL) {
-        cache_put(s->tx->conn, s->handle);
+        cache_put(s->tx->conn, s);
     }
     s->handle = NULL;
 }
@@ -1039,6 +1062,7 @@ const struct store__backend store__sqlite = {
     .check = sq_check,
     .has_table = sq_has_table,
     .prepare = sq_prepare,
+    .take_cached = sq_take_cached,
     .finalize = sq_finalize,
     .bind_int = sq_bind_int,
     .bind_text = sq_bind_text,

@@ -447,8 +447,13 @@ lx_store_prepare(struct lx_store_tx *tx, const char *sql,
     }
     s = lx_xcalloc(1, sizeof(*s));
     s->tx = tx;
-    store__params_parse(sql, &s->nparams, &s->params);
-    rc = tx->st->ops->prepare(s, sql, err);
+    if (tx->st->ops->take_cached != NULL &&
+        tx->st->ops->take_cached(s, sql)) {
+        rc = LX_OK; /* checked and parsed when it was first prepared */
+    } else {
+        store__params_parse(sql, &s->nparams, &s->params);
+        rc = tx->st->ops->prepare(s, sql, err);
+    }
     lx_buf_release(&tr);
     if (rc != LX_OK) {
         free(s->params);
@@ -483,18 +488,27 @@ lx_store_stmt_free(struct lx_store_stmt *s)
     free(s);
 }
 
-/* 1-based position of 'name' (with or without ':'), 0 when unknown. */
+/* 1-based position of 'name' (with or without ':'), 0 when unknown.
+ * Services mostly bind in the order the parameters appear, so the one
+ * after the last found is tried first. */
 static int
-param_index(const struct lx_store_stmt *s, const char *name)
+param_index(struct lx_store_stmt *s, const char *name)
 {
+    int k = s->bind_next;
+
     if (name == NULL) {
         return 0;
     }
     if (name[0] == ':') {
         name++;
     }
+    if (k < s->nparams && strcmp(s->params[k], name) == 0) {
+        s->bind_next = k + 1;
+        return k + 1;
+    }
     for (int i = 0; i < s->nparams; i++) {
         if (strcmp(s->params[i], name) == 0) {
+            s->bind_next = i + 1;
             return i + 1;
         }
     }

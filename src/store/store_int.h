@@ -51,6 +51,12 @@ struct store__backend {
      * fails with LX_EINTERNAL when its own count or names differ. */
     lx_rc (*prepare)(struct lx_store_stmt *s, const char *sql,
                      struct lx_err *err);
+    /* Optional: take a statement this connection prepared earlier for
+     * exactly 'sql', with its parameter list (s->nparams, s->params: the
+     * block moves into s); false when there is none. finalize may keep
+     * the handle and the list for the next take (s->params is then NULL
+     * when it returns). */
+    bool (*take_cached)(struct lx_store_stmt *s, const char *sql);
     void (*finalize)(struct lx_store_stmt *s);
     lx_rc (*bind_int)(struct lx_store_stmt *s, int idx, int64_t v);
     lx_rc (*bind_text)(struct lx_store_stmt *s, int idx, const char *v,
@@ -112,6 +118,8 @@ struct lx_store_stmt {
     struct lx_store_stmt *prev, *next; /* in tx->stmts */
     void *handle;                      /* the backend's statement */
     bool running;  /* stepped since prepare/reset (fault counting) */
+    uint64_t tag;  /* the backend's own (sqlite: the SQL text's hash) */
+    int bind_next; /* where param_index looks first (store.c) */
     int nparams;   /* distinct :names, in order of first appearance */
     char **params; /* names without the ':' */
 };
