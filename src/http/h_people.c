@@ -1092,8 +1092,10 @@ http__h_grants_create(struct lx_http_req *req, struct lx_http_res *res)
     return grant_render(req, res, id, false, 201);
 }
 
-lx_rc
-http__h_grant_get(struct lx_http_req *req, struct lx_http_res *res)
+/* GET of a grant (minor false) or a minor's approval (true): the path's
+ * id, rendered as grant_render does. */
+static lx_rc
+grant_get(struct lx_http_req *req, struct lx_http_res *res, bool minor)
 {
     int64_t id = 0;
     lx_rc rc = http__people_need_actor(req);
@@ -1104,7 +1106,13 @@ http__h_grant_get(struct lx_http_req *req, struct lx_http_res *res)
     if (rc != LX_OK) {
         return rc;
     }
-    return grant_render(req, res, id, false, 200);
+    return grant_render(req, res, id, minor, 200);
+}
+
+lx_rc
+http__h_grant_get(struct lx_http_req *req, struct lx_http_res *res)
+{
+    return grant_get(req, res, false);
 }
 
 lx_rc
@@ -1180,16 +1188,7 @@ http__h_approvals_create(struct lx_http_req *req, struct lx_http_res *res)
 lx_rc
 http__h_approval_get(struct lx_http_req *req, struct lx_http_res *res)
 {
-    int64_t id = 0;
-    lx_rc rc = http__people_need_actor(req);
-
-    if (rc == LX_OK) {
-        rc = http__people_id(req, 0, &id);
-    }
-    if (rc != LX_OK) {
-        return rc;
-    }
-    return grant_render(req, res, id, true, 200);
+    return grant_get(req, res, true);
 }
 
 lx_rc
