@@ -315,6 +315,30 @@ sq_authorize(void *arg, int action, const char *a1, const char *a2,
     return SQLITE_OK;
 }
 
+/* Switch a writer's file to WAL. The first switch on a new file needs the
+ * exclusive lock, and SQLite answers SQLITE_BUSY at once — without the busy
+ * handler — while another process opening the same new file holds a lock
+ * in rollback mode (four "db migrate" at once), or answers the old mode.
+ * Retry until the busy timeout; once the file is in WAL the pragma is a
+ * no-op. */
+static lx_rc
+wal_mode(sqlite3 *db, int timeout_ms, struct lx_err *err)
+{
+    int waited = 0;
+
+    for (;;) {
+        lx_rc rc = pragma(db, "PRAGMA journal_mode=WAL", "wal", err);
+        int why = sqlite3_errcode(db) & 0xff;
+        /* SQLITE_OK here: the pragma answered the old mode (not changed). */
+        if (rc == LX_OK || (why != SQLITE_BUSY && why != SQLITE_OK) ||
+            waited >= timeout_ms) {
+            return rc;
+        }
+        lx_err_clear(err);
+        waited += sqlite3_sleep(10);
+    }
+}
+
 static lx_rc
 open_conn(const char *path, bool writer, const struct lx_store_opts *opts,
           struct sq_conn *out, struct lx_err *err)
@@ -338,7 +362,7 @@ open_conn(const char *path, bool writer, const struct lx_store_opts *opts,
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, opts->busy_timeout_ms);
     if (writer) {
-        rc = pragma(db, "PRAGMA journal_mode=WAL", "wal", err);
+        rc = wal_mode(db, opts->busy_timeout_ms, err);
         if (rc == LX_OK) {
             rc = pragma(db, "PRAGMA synchronous=FULL", NULL, err);
         }
