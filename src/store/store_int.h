@@ -119,6 +119,7 @@ struct lx_store_stmt {
     void *handle;                      /* the backend's statement */
     bool running;  /* stepped since prepare/reset (fault counting) */
     uint64_t tag;  /* the backend's own (sqlite: the SQL text's hash) */
+    const char *text; /* the caller's SQL pointer (sqlite: cache lookup) */
     int bind_next; /* where param_index looks first (store.c) */
     int nparams;   /* distinct :names, in order of first appearance */
     char **params; /* names without the ':' */
