@@ -764,12 +764,25 @@ sq_free(struct sq_store *b)
     free(b);
 }
 
+/* SQLite counts its allocations under one process-wide mutex unless told
+ * not to; nothing here reads the counts, and every sqlite3_malloc of every
+ * connection took that lock (bench/audit). Must precede the first open. */
+static void
+sq_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static lx_rc
 sq_open(struct lx_store *st, const char *path, const struct lx_store_opts *opts,
         struct lx_err *err)
 {
-    struct sq_store *b = lx_xcalloc(1, sizeof(*b));
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    struct sq_store *b;
     lx_rc rc;
+
+    pthread_once(&once, sq_configure);
+    b = lx_xcalloc(1, sizeof(*b));
 
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->work_cv, NULL);
