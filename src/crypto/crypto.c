@@ -293,22 +293,6 @@ lx_crypto_verify(const unsigned char pk[LX_CRYPTO_SIGN_PK_BYTES],
     return LX_OK;
 }
 
-void
-lx_crypto_sha256(const void *a, size_t alen, const void *b, size_t blen,
-                 unsigned char out[LX_CRYPTO_SHA256_BYTES])
-{
-    crypto_hash_sha256_state st;
-
-    crypto_hash_sha256_init(&st);
-    if (alen > 0) {
-        crypto_hash_sha256_update(&st, a, alen);
-    }
-    if (blen > 0) {
-        crypto_hash_sha256_update(&st, b, blen);
-    }
-    crypto_hash_sha256_final(&st, out);
-}
-
 /* OWASP ASVS 5.0 minimum for argon2id: t=2, m=19 MiB, p=1 (libsodium's
  * argon2id is single-lane). */
 #define PWHASH_OPSLIMIT 2ULL
