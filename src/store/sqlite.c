@@ -380,7 +380,7 @@ open_conn(const char *path, bool writer, const struct lx_store_opts *opts,
     if (writer && !opts->must_exist) {
         flags |= SQLITE_OPEN_CREATE;
     }
-    src = sqlite3_open_v2(path, &db, flags, NULL);
+    src = sqlite3_open_v2(path, &db, flags, store__sqlite_wal_vfs());
     if (src != SQLITE_OK) {
         rc = lx_err_set(err, LX_ESTORE, NULL, "cannot open database: %s",
                         sqlite3_errstr(src));
@@ -391,6 +391,8 @@ open_conn(const char *path, bool writer, const struct lx_store_opts *opts,
     if (writer) {
         rc = wal_mode(db, opts->busy_timeout_ms, err);
         if (rc == LX_OK) {
+            /* Every commit synced before it returns or becomes visible:
+             * durability, and what sqlite_wal.c's gathered writes rely on. */
             rc = pragma(db, "PRAGMA synchronous=FULL", NULL, err);
         }
         if (rc == LX_OK) {

@@ -162,4 +162,9 @@ extern const struct store__backend store__sqlite;
 extern const struct store__backend store__postgres;
 extern const struct store__backend store__postgresql;
 
+/* The name of the SQLite VFS that gathers WAL writes (sqlite_wal.c),
+ * registered on the first call; NULL when the default VFS is not one it
+ * can wrap (then the default is used as it is). */
+const char *store__sqlite_wal_vfs(void);
+
 #endif /* LX_STORE_INT_H */

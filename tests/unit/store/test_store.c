@@ -13,6 +13,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1165,6 +1167,143 @@ test_durable_reopen(void **state)
     assert_int_equal(lx_store_check(f->st, &err), LX_OK);
 }
 
+/* ---- gathered WAL writes (sqlite_wal.c) ---------------------------------- */
+
+enum { BIG_ROWS = 600, BIG_BYTES = 8192 }; /* ~4.9 MB: over the page cache
+                                              and the 1 MiB WAL buffer */
+
+/* Row i's blob, pass p: bytes nobody could mistake for another row's. */
+static void
+big_fill(unsigned char *b, int i, int pass)
+{
+    uint32_t x = (uint32_t)(i * 2654435761u) ^ (uint32_t)(pass * 40503u + 1);
+
+    for (int k = 0; k < BIG_BYTES; k++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b[k] = (unsigned char)x;
+    }
+}
+
+/* One unit: insert every row, then overwrite every row (pages the cache
+ * already spilled to the WAL are written again inside the transaction). */
+static lx_rc
+big_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    static const char *const sql[2] = {
+        "INSERT INTO walbig (id, b) VALUES (:id, :b)",
+        "UPDATE walbig SET b = :b WHERE id = :id"};
+    unsigned char *b = malloc(BIG_BYTES);
+    lx_rc rc;
+
+    (void)arg;
+    rc = lx_store_exec(tx, "CREATE TABLE walbig (id INTEGER PRIMARY KEY, b BLOB)",
+                       err);
+    for (int pass = 0; pass < 2 && rc == LX_OK; pass++) {
+        for (int i = 0; i < BIG_ROWS && rc == LX_OK; i++) {
+            struct lx_store_stmt *s = NULL;
+            bool row = false;
+
+            big_fill(b, i, pass);
+            rc = lx_store_prepare(tx, sql[pass], &s, err);
+            if (rc == LX_OK) {
+                rc = lx_store_bind_int(s, "id", i);
+            }
+            if (rc == LX_OK) {
+                rc = lx_store_bind_blob(s, "b", b, BIG_BYTES);
+            }
+            if (rc == LX_OK) {
+                rc = lx_store_step(s, &row, err);
+            }
+            lx_store_stmt_free(s);
+        }
+    }
+    free(b);
+    return rc;
+}
+
+/* Count the rows whose blob is exactly the second pass's. */
+static lx_rc
+big_check_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
+{
+    int *good = arg;
+    unsigned char *want = malloc(BIG_BYTES);
+    struct lx_store_stmt *s = NULL;
+    bool row = false;
+    lx_rc rc = lx_store_prepare(tx, "SELECT id, b FROM walbig ORDER BY id",
+                                &s, err);
+
+    *good = 0;
+    while (rc == LX_OK && (rc = lx_store_step(s, &row, err)) == LX_OK && row) {
+        size_t n = 0;
+        const void *got = lx_store_col_blob(s, 1, &n);
+
+        big_fill(want, (int)lx_store_col_int(s, 0), 1);
+        if (got != NULL && n == BIG_BYTES && memcmp(got, want, n) == 0) {
+            (*good)++;
+        }
+    }
+    lx_store_stmt_free(s);
+    free(want);
+    return rc;
+}
+
+static void
+test_wal_large_unit(void **state)
+{
+    struct fx *f = *state;
+    struct lx_err err = {0};
+    int good = 0;
+
+    assert_int_equal(lx_store_write(f->st, big_unit, NULL, &err), LX_OK);
+    /* a reader connection reads the WAL through its own file */
+    assert_int_equal(lx_store_read(f->st, big_check_unit, &good, &err), LX_OK);
+    assert_int_equal(good, BIG_ROWS);
+    reopen(f);
+    assert_int_equal(lx_store_read(f->st, big_check_unit, &good, &err), LX_OK);
+    assert_int_equal(good, BIG_ROWS);
+    assert_int_equal(lx_store_check(f->st, &err), LX_OK);
+}
+
+/* A process killed right after its writes returned loses none of them:
+ * every commit reached the WAL file before lx_store_write() returned. */
+static void
+test_wal_killed_after_commit(void **state)
+{
+    enum { N = 40 };
+    struct fx *f = *state;
+    struct lx_err err = {0};
+    int status = 0;
+    pid_t pid;
+
+    lx_store_close(f->st);
+    f->st = NULL;
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct lx_store *st = NULL;
+        struct lx_err e = {0};
+
+        if (lx_store_open(f->url, &opts_default, &st, &e) != LX_OK) {
+            _exit(2);
+        }
+        for (int i = 0; i < N; i++) {
+            struct row r = {9000 + i, NULL, 18};
+            if (lx_store_write(st, insert_unit, &r, &e) != LX_OK) {
+                _exit(3);
+            }
+        }
+        raise(SIGKILL); /* no close, no checkpoint, no flush at exit */
+        _exit(4);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    assert_int_equal(lx_store_open(f->url, &opts_default, &f->st, &err), LX_OK);
+    assert_int_equal(count_tag(f->st, 18), N);
+    assert_int_equal(lx_store_check(f->st, &err), LX_OK);
+}
+
 int
 main(void)
 {
@@ -1198,6 +1337,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_fault_migrate_walk, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_fault_commit_group, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_wal_large_unit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wal_killed_after_commit, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_close_with_pending_writes, setup,
                                         teardown),
