@@ -294,22 +294,11 @@ answer_lead(struct lx_http_req *req, struct lx_http_res *res, int64_t id,
     return rc;
 }
 
-static lx_rc
-lead_id(struct lx_http_req *req, int64_t *id)
-{
-    lx_rc rc = http__people_need_actor(req);
-
-    if (rc == LX_OK) {
-        rc = http__people_id(req, 0, id);
-    }
-    return rc;
-}
-
 lx_rc
 http__h_lead_get(struct lx_http_req *req, struct lx_http_res *res)
 {
     int64_t id = 0;
-    lx_rc rc = lead_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     return rc != LX_OK ? rc : answer_lead(req, res, id, 200);
 }
@@ -342,7 +331,7 @@ http__h_lead_claim(struct lx_http_req *req, struct lx_http_res *res)
     struct lx_leads_opts o = opts_of(req);
     int64_t id = 0, access_id = 0;
     json_t *body = NULL;
-    lx_rc rc = lead_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK && req->body.len > 0) {
         rc = http__people_body(req, claim_fields, &body);
@@ -366,7 +355,7 @@ http__h_lead_decline(struct lx_http_req *req, struct lx_http_res *res)
     int64_t id = 0;
     json_t *body = NULL;
     const char *reason = NULL;
-    lx_rc rc = lead_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, reason_fields, &body);
@@ -394,7 +383,7 @@ assign(struct lx_http_req *req, struct lx_http_res *res, bool handover)
     json_t *to;
     const char *reason = NULL;
     const char *purpose = NULL;
-    lx_rc rc = lead_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, assign_fields, &body);
@@ -440,7 +429,7 @@ http__h_lead_acknowledge(struct lx_http_req *req, struct lx_http_res *res)
 {
     int64_t id = 0;
     json_t *body = NULL;
-    lx_rc rc = lead_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK && req->body.len > 0) {
         rc = http__people_body(req, no_fields, &body);
@@ -463,7 +452,7 @@ http__h_lead_reveal(struct lx_http_req *req, struct lx_http_res *res)
     const char *field = NULL;
     const char *purpose = NULL;
     struct lx_secret *sec = NULL;
-    lx_rc rc = lead_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, reveal_fields, &body);
@@ -501,7 +490,7 @@ http__h_lead_close(struct lx_http_req *req, struct lx_http_res *res)
     int64_t id = 0;
     json_t *body = NULL;
     const char *outcome = NULL;
-    lx_rc rc = lead_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, close_fields, &body);
@@ -521,7 +510,7 @@ http__h_lead_return(struct lx_http_req *req, struct lx_http_res *res)
     int64_t id = 0;
     json_t *body = NULL;
     const char *reason = NULL;
-    lx_rc rc = lead_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, reason_fields, &body);
@@ -570,7 +559,7 @@ http__h_lead_accesses(struct lx_http_req *req, struct lx_http_res *res)
     struct acc_out o;
     int64_t id = 0, after = 0, limit = 100;
     uint64_t next = 0;
-    lx_rc rc = lead_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__query_int(req, "after", "/after", 0, INT64_MAX - 1, &after);

@@ -151,6 +151,17 @@ http__people_need_actor(struct lx_http_req *req)
     return LX_OK;
 }
 
+lx_rc
+http__people_actor_id(struct lx_http_req *req, int64_t *id)
+{
+    lx_rc rc = http__people_need_actor(req);
+
+    if (rc == LX_OK) {
+        rc = http__people_id(req, 0, id);
+    }
+    return rc;
+}
+
 void
 http__people_time(struct lx_buf *b, const char *key, int64_t ms)
 {

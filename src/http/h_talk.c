@@ -178,22 +178,11 @@ render_findings(struct lx_buf *b, const struct lx_talk_msg_finding *f, size_t n)
 }
 
 lx_rc
-http__talk_id(struct lx_http_req *req, int64_t *id)
-{
-    lx_rc rc = http__people_need_actor(req);
-
-    if (rc == LX_OK) {
-        rc = http__people_id(req, 0, id);
-    }
-    return rc;
-}
-
-lx_rc
 http__talk_id_no_body(struct lx_http_req *req, int64_t *id)
 {
     static const char *const no_fields[] = {NULL};
     json_t *body = NULL;
-    lx_rc rc = http__talk_id(req, id);
+    lx_rc rc = http__people_actor_id(req, id);
 
     if (rc == LX_OK && req->body.len > 0) {
         rc = http__people_body(req, no_fields, &body);
@@ -233,7 +222,7 @@ http__h_talk_send(struct lx_http_req *req, struct lx_http_res *res)
     size_t len = 0;
     int64_t lead = 0;
     json_t *body = NULL;
-    lx_rc rc = http__talk_id(req, &lead);
+    lx_rc rc = http__people_actor_id(req, &lead);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, send_fields, &body);
@@ -349,7 +338,7 @@ http__h_talk_messages(struct lx_http_req *req, struct lx_http_res *res)
     const char *purpose = http__query(req, "purpose");
     struct msg_out o;
     int64_t lead = 0, after = 0, limit = 0, next = 0;
-    lx_rc rc = http__talk_id(req, &lead);
+    lx_rc rc = http__people_actor_id(req, &lead);
 
     if (rc == LX_OK) {
         rc = page_args(req, &after, &limit);
@@ -428,7 +417,7 @@ http__h_talk_review_decide(struct lx_http_req *req, struct lx_http_res *res)
     int64_t id = 0;
     bool confirm = false;
     json_t *body = NULL;
-    lx_rc rc = http__talk_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, decision_fields, &body);
@@ -473,7 +462,7 @@ http__h_talk_facts_set(struct lx_http_req *req, struct lx_http_res *res)
     bool judge = false, prosecutor = false;
     json_t *body = NULL;
     json_t *h;
-    lx_rc rc = http__talk_id(req, &staff);
+    lx_rc rc = http__people_actor_id(req, &staff);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, facts_fields, &body);

@@ -206,7 +206,7 @@ http__h_talk_quote_send(struct lx_http_req *req, struct lx_http_res *res)
     int64_t lead = 0;
     json_t *body = NULL;
     size_t nf;
-    lx_rc rc = http__talk_id(req, &lead);
+    lx_rc rc = http__people_actor_id(req, &lead);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, quote_fields, &body);
@@ -286,7 +286,7 @@ http__h_talk_quote_get(struct lx_http_req *req, struct lx_http_res *res)
 {
     struct lx_talk_quote_view *v = NULL;
     int64_t id = 0;
-    lx_rc rc = http__talk_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc != LX_OK) {
         return rc;
@@ -314,7 +314,7 @@ http__h_talk_quote_answer(struct lx_http_req *req, struct lx_http_res *res)
     int64_t id = 0;
     bool accept = false;
     json_t *body = NULL;
-    lx_rc rc = http__talk_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, answer_fields, &body);
@@ -345,7 +345,7 @@ http__h_talk_quote_revise(struct lx_http_req *req, struct lx_http_res *res)
     const char *reason = NULL;
     int64_t id = 0, add = 0, rev = 0;
     json_t *body = NULL;
-    lx_rc rc = http__talk_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, revise_fields, &body);
@@ -397,7 +397,7 @@ http__h_talk_charge(struct lx_http_req *req, struct lx_http_res *res)
     struct lx_talk_charge_result out = {0};
     int64_t id = 0, amount = 0, charge = 0;
     json_t *body = NULL;
-    lx_rc rc = http__talk_id(req, &id);
+    lx_rc rc = http__people_actor_id(req, &id);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, charge_fields, &body);

@@ -40,7 +40,7 @@ http__h_talk_bind(struct lx_http_req *req, struct lx_http_res *res)
     const char *purpose = NULL;
     int64_t lead = 0;
     json_t *body = NULL;
-    lx_rc rc = http__talk_id(req, &lead);
+    lx_rc rc = http__people_actor_id(req, &lead);
 
     if (rc == LX_OK) {
         rc = http__people_body(req, bind_fields, &body);

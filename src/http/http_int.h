@@ -253,11 +253,9 @@ lx_http_handler_fn http__h_telephony_events;
  * appended inside it — handlers that return it answer LX_OK. */
 struct lx_talk_opts http__talk_opts(const struct lx_http_req *req);
 void http__talk_begin(struct lx_http_res *res, int status);
-/* The path's {id} for a signed-in actor (401 anonymous, 404 for an id
- * that is no positive integer); _no_body also takes an optional body that
- * must be an empty object (400 for any member), for the POST routes that
- * carry nothing. */
-lx_rc http__talk_id(struct lx_http_req *req, int64_t *id);
+/* http__people_actor_id that also takes an optional body that must be an
+ * empty object (400 for any member), for the POST routes that carry
+ * nothing. */
 lx_rc http__talk_id_no_body(struct lx_http_req *req, int64_t *id);
 lx_rc http__talk_problem(struct lx_http_req *req, struct lx_http_res *res,
                          const struct lx_buf *extra);
@@ -298,6 +296,9 @@ lx_rc http__people_body(struct lx_http_req *req, const char *const *allowed,
                         struct json_t **out);
 lx_rc http__people_id(struct lx_http_req *req, size_t i, int64_t *out);
 lx_rc http__people_need_actor(struct lx_http_req *req);
+/* The path's {id} (parameter 0) for a signed-in actor: 401 anonymous, 404
+ * for an id that is no positive integer. */
+lx_rc http__people_actor_id(struct lx_http_req *req, int64_t *id);
 void http__people_time(struct lx_buf *b, const char *key, int64_t ms);
 void http__people_str(struct lx_buf *b, const char *key, const char *v);
 struct lx_people_staff;
