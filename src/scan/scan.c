@@ -58,6 +58,11 @@ struct lx_scan_pack {
     struct alt_set **pat_alts; /* for a plain alternation; else NULL */
     pcre2_code **unless_re;
     bool *unless_jit;
+    /* The characters each context pattern's matches start with (NULL when
+     * unknown); identical sets are shared, owned by 'leads'. */
+    const struct scan__lead **unless_lead;
+    struct scan__lead **leads;
+    size_t n_leads;
     char version[17];
 };
 
@@ -215,24 +220,6 @@ compile_twin(struct lx_scan_pack *p, size_t i, const char *expr,
     return LX_OK;
 }
 
-/* True for a character that PCRE2's caseless UTF matching can only match
- * by itself: ASCII digits and punctuation that is not regex syntax, CJK
- * and its punctuation, kana, fullwidth digits and punctuation. */
-static bool
-caseless_free(uint32_t cp)
-{
-    if (cp < 0x80) {
-        return (cp >= '0' && cp <= '9') ||
-               (cp >= 0x20 && strchr(" !\"#%&',-/:;<=>@_`~", (int)cp) != NULL);
-    }
-    return (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2E80 && cp <= 0x2FDF) ||
-           (cp >= 0x3000 && cp <= 0x31BF) || (cp >= 0x31F0 && cp <= 0x31FF) ||
-           (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
-           (cp >= 0xFF01 && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
-           (cp >= 0xFF5B && cp <= 0xFF65);
-}
-
 static int
 cmp_alt_len(const void *a, const void *b)
 {
@@ -253,7 +240,7 @@ alt_set_new(const char *expr)
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = lx_utf8_decode(expr + i, n - i, &cp);
-        if (k == 0 || (cp != '|' && !caseless_free(cp))) {
+        if (k == 0 || (cp != '|' && !scan__caseless_free(cp))) {
             return NULL;
         }
         if (cp == '|') {
@@ -362,6 +349,28 @@ out:
     return rc;
 }
 
+/* The lead set of a context pattern, shared with an identical one already
+ * made (the shared cues give most checks one of a few sets); NULL when the
+ * pattern has none. */
+static const struct scan__lead *
+lead_for(struct lx_scan_pack *p, const char *expr)
+{
+    struct scan__lead *l = lx_xmalloc(sizeof(*l));
+
+    if (!scan__lead_of(expr, l)) {
+        free(l);
+        return NULL;
+    }
+    for (size_t i = 0; i < p->n_leads; i++) {
+        if (memcmp(p->leads[i], l, sizeof(*l)) == 0) {
+            free(l);
+            return p->leads[i];
+        }
+    }
+    p->leads[p->n_leads++] = l;
+    return l;
+}
+
 static lx_rc
 compile_unless(struct lx_scan_pack *p, struct lx_err *err)
 {
@@ -370,6 +379,10 @@ compile_unless(struct lx_scan_pack *p, struct lx_err *err)
     p->unless_re = lx_xcalloc(ps->n_unless ? ps->n_unless : 1,
                               sizeof(pcre2_code *));
     p->unless_jit = lx_xcalloc(ps->n_unless ? ps->n_unless : 1, sizeof(bool));
+    p->unless_lead = lx_xcalloc(ps->n_unless ? ps->n_unless : 1,
+                                sizeof(struct scan__lead *));
+    p->leads = lx_xcalloc(ps->n_unless ? ps->n_unless : 1,
+                          sizeof(struct scan__lead *));
     for (size_t i = 0; i < ps->n_unless; i++) {
         const struct scan__unless *u = &ps->unless[i];
         int ec = 0;
@@ -386,6 +399,7 @@ compile_unless(struct lx_scan_pack *p, struct lx_err *err)
         /* Without JIT the interpreter still gives the same answers. */
         p->unless_jit[i] =
             pcre2_jit_compile(p->unless_re[i], PCRE2_JIT_COMPLETE) == 0;
+        p->unless_lead[i] = lead_for(p, u->expr);
     }
     return LX_OK;
 }
@@ -443,6 +457,11 @@ lx_scan_pack_free(struct lx_scan_pack *p)
     }
     free(p->unless_re);
     free(p->unless_jit);
+    free(p->unless_lead);
+    for (size_t i = 0; i < p->n_leads; i++) {
+        free(p->leads[i]);
+    }
+    free(p->leads);
     if (p->pat_re != NULL) {
         for (size_t i = 0; i < p->parsed.n_pats; i++) {
             pcre2_code_free(p->pat_re[i]);
@@ -554,6 +573,56 @@ re_match(const pcre2_code *re, bool jit, const char *t, size_t len,
     }
     return pcre2_match(re, (PCRE2_SPTR)t, len, from, PCRE2_NO_UTF_CHECK, md,
                        NULL);
+}
+
+/* The offset of the first character of t[0..len) in 'l' (len when none).
+ * 't' is valid UTF-8 from a character boundary. */
+static inline size_t
+lead_find(const struct scan__lead *l, const char *t, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    size_t i = 0;
+
+    while (i < len) {
+        uint32_t cp;
+        size_t k;
+        if (u[i] < 0x80) {
+            cp = u[i];
+            k = 1;
+        } else if (u[i] < 0xE0) {
+            cp = ((uint32_t)(u[i] & 0x1F) << 6) | (u[i + 1] & 0x3F);
+            k = 2;
+        } else if (u[i] < 0xF0) {
+            cp = ((uint32_t)(u[i] & 0x0F) << 12) |
+                 ((uint32_t)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F);
+            k = 3;
+        } else {
+            i += 4; /* beyond the BMP: never in a set */
+            continue;
+        }
+        if (l->bits[cp >> 6] >> (cp & 63) & 1) {
+            return i;
+        }
+        i += k;
+    }
+    return len;
+}
+
+/* Context pattern i over the window t[0..len): PCRE2 from the first
+ * character a match can start with, or no match when there is none. */
+static inline int
+context_match(const struct lx_scan_pack *p, size_t i, const char *t,
+              size_t len, pcre2_match_data *md)
+{
+    size_t from = 0;
+
+    if (p->unless_lead[i] != NULL) {
+        from = lead_find(p->unless_lead[i], t, len);
+        if (from == len) {
+            return PCRE2_ERROR_NOMATCH;
+        }
+    }
+    return re_match(p->unless_re[i], p->unless_jit[i], t, len, from, md);
 }
 
 /* Sentence ends (\n \r ! ? ; 。 ！ ？ ；): a context cue does not reach
@@ -707,8 +776,7 @@ excepted(struct lx_scan_scanner *s, const char *t, size_t len, struct hit *h)
                 b = we;
                 break;
             }
-            m = re_match(p->unless_re[i], p->unless_jit[i], t + a, b - a, 0,
-                         s->md);
+            m = context_match(p, i, t + a, b - a, s->md);
             if (u->require ? m < 0 : m >= 0) {
                 return true;
             }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum scan__where {
     SCAN__BEFORE = 0, /* the window that ends where the hit starts */
@@ -66,5 +67,25 @@ struct scan__parsed {
 lx_rc scan__parse(const struct lx_scan_source *src, size_t n,
                   struct scan__parsed *out, struct lx_err *err);
 void scan__parsed_release(struct scan__parsed *p);
+
+/* A set of BMP characters, one bit each. */
+#define SCAN__LEAD_WORDS (0x10000 / 64)
+struct scan__lead {
+    uint64_t bits[SCAN__LEAD_WORDS];
+};
+
+/*
+ * True when every match of the PCRE2 pattern 'expr' (compiled with
+ * PCRE2_UTF | PCRE2_CASELESS) starts at a character in *out, which is
+ * then filled in (scan_lead.c). False when the pattern is outside the
+ * subset read or can match without a first character (empty, any, a
+ * character with case); *out is then empty. Pure; never fails otherwise.
+ */
+bool scan__lead_of(const char *expr, struct scan__lead *out);
+
+/* True for a character that caseless UTF matching can only match by itself
+ * (digits, non-syntax ASCII punctuation, CJK and its punctuation, kana,
+ * fullwidth digits and punctuation). */
+bool scan__caseless_free(uint32_t cp);
 
 #endif /* LX_SCAN_INT_H */
