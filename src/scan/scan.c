@@ -17,10 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define SCAN_SIMD_UTF8 1
-#include <immintrin.h>
-#endif
 
 /* The category table (DESIGN.md, CONTRACT.md C5). */
 static const struct {
@@ -89,7 +85,7 @@ struct lx_scan_scanner {
     struct hit *hits;
     size_t n_hits;
     bool overflow;
-    bool simd_utf8; /* the CPU runs utf8_valid_ssse3 */
+    int utf8_level; /* scan__utf8_level() */
 };
 
 const char *
@@ -519,10 +515,7 @@ lx_scan_scanner_new(const struct lx_scan_pack *p, struct lx_scan_scanner **out,
         lx_oom_abort("pcre2 match data");
     }
     s->hits = lx_xcalloc(MAX_HITS, sizeof(struct hit));
-#ifdef SCAN_SIMD_UTF8
-    __builtin_cpu_init();
-    s->simd_utf8 = __builtin_cpu_supports("ssse3");
-#endif
+    s->utf8_level = scan__utf8_level();
     *out = s;
     return LX_OK;
 }
@@ -807,132 +800,6 @@ excepted(struct lx_scan_scanner *s, const char *t, size_t len, struct hit *h)
 }
 
 
-#ifdef SCAN_SIMD_UTF8
-#define B8(x) ((char)(x))
-
-/*
- * UTF-8 validation 16 bytes at a time (the lookup algorithm of Keiser and
- * Lemire, "Validating UTF-8 in less than one instruction per byte", 2021):
- * three table lookups on the nibbles of each byte and the byte before it
- * classify every 2-byte window; the bytes two and three back say where a
- * continuation must be. It accepts exactly what lx_utf8_valid accepts (no
- * overlongs, surrogates, code points above U+10FFFF or truncated
- * sequences). The verdict on a byte depends only on it and the three bytes
- * before it, so the last block is the last 16 bytes (re-checking some) and
- * a sequence cut off at the end is caught on the last three bytes. At least
- * 16 bytes; it only answers yes or no: on no, lx_utf8_valid finds the
- * offset. Most messages are CJK, where lx_utf8_valid's
- * ASCII skip does not help; this took the check from ~10 % of the scan to
- * ~2 % (bench/scan).
- */
-__attribute__((target("ssse3"))) static bool
-utf8_valid_ssse3(const char *text, size_t n)
-{
-    enum {
-        TOO_SHORT = 1 << 0,
-        TOO_LONG = 1 << 1,
-        OVERLONG_3 = 1 << 2,
-        TOO_LARGE = 1 << 3,
-        SURROGATE = 1 << 4,
-        OVERLONG_2 = 1 << 5,
-        TOO_LARGE_1000 = 1 << 6,
-        OVERLONG_4 = 1 << 6,
-        TWO_CONTS = 1 << 7,
-        CARRY = TOO_SHORT | TOO_LONG | TWO_CONTS,
-    };
-    /* by the high nibble of the first byte of the window */
-    const __m128i hi1 = _mm_setr_epi8(
-        TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
-        TOO_LONG, B8(TWO_CONTS), B8(TWO_CONTS), B8(TWO_CONTS), B8(TWO_CONTS),
-        TOO_SHORT | OVERLONG_2, TOO_SHORT,
-        TOO_SHORT | OVERLONG_3 | SURROGATE,
-        TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);
-    /* by the low nibble of the first byte */
-    const __m128i lo1 = _mm_setr_epi8(
-        B8(CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4),
-        B8(CARRY | OVERLONG_2), B8(CARRY), B8(CARRY), B8(CARRY | TOO_LARGE),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000),
-        B8(CARRY | TOO_LARGE | TOO_LARGE_1000));
-    /* by the high nibble of the second byte */
-    const __m128i hi2 = _mm_setr_epi8(
-        TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
-        TOO_SHORT, TOO_SHORT,
-        B8(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 |
-           OVERLONG_4),
-        B8(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE),
-        B8(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE),
-        B8(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE),
-        TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT);
-    const __m128i nib = _mm_set1_epi8(0x0F);
-    const unsigned char *u = (const unsigned char *)text;
-    __m128i prev = _mm_setzero_si128(), bad = _mm_setzero_si128();
-    size_t i = 0;
-
-    if (u[n - 1] >= 0xC0 || u[n - 2] >= 0xE0 || u[n - 3] >= 0xF0) {
-        return false; /* the text ends inside a sequence */
-    }
-    for (;;) {
-        bool last = n - i <= 16;
-        __m128i in, p1, p2, p3, sc, must;
-        if (last && i != n - 16) {
-            /* the last 16 bytes; prev holds the three before them */
-            i = n - 16;
-            prev = _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                 B8(i >= 3 ? u[i - 3] : 0),
-                                 B8(i >= 2 ? u[i - 2] : 0),
-                                 B8(i >= 1 ? u[i - 1] : 0));
-        }
-        in = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
-        i += 16;
-        p1 = _mm_alignr_epi8(in, prev, 15);
-        p2 = _mm_alignr_epi8(in, prev, 14);
-        p3 = _mm_alignr_epi8(in, prev, 13);
-        sc = _mm_and_si128(
-            _mm_and_si128(
-                _mm_shuffle_epi8(hi1,
-                                 _mm_and_si128(_mm_srli_epi16(p1, 4), nib)),
-                _mm_shuffle_epi8(lo1, _mm_and_si128(p1, nib))),
-            _mm_shuffle_epi8(hi2, _mm_and_si128(_mm_srli_epi16(in, 4), nib)));
-        /* third byte after a 3- or 4-byte lead, fourth after a 4-byte one */
-        must = _mm_and_si128(
-            _mm_or_si128(_mm_subs_epu8(p2, _mm_set1_epi8(0x60)),
-                         _mm_subs_epu8(p3, _mm_set1_epi8(0x70))),
-            _mm_set1_epi8(B8(0x80)));
-        bad = _mm_or_si128(bad, _mm_xor_si128(must, sc));
-        prev = in;
-        if (last) {
-            break;
-        }
-    }
-    return _mm_movemask_epi8(_mm_cmpeq_epi8(bad, _mm_setzero_si128())) ==
-           0xFFFF;
-}
-#endif
-
-/* lx_utf8_valid, faster where the CPU allows; the same answer and offset. */
-static bool
-text_valid(const struct lx_scan_scanner *s, const char *text, size_t len,
-           size_t *bad)
-{
-#ifdef SCAN_SIMD_UTF8
-    if (s->simd_utf8 && len >= 16 && utf8_valid_ssse3(text, len)) {
-        return true;
-    }
-#else
-    (void)s;
-#endif
-    return lx_utf8_valid(text, len, bad);
-}
-
 static int
 cmp_hit_rule(const void *a, const void *b)
 {
@@ -997,7 +864,7 @@ lx_scan_text(struct lx_scan_scanner *s, const char *text, size_t len,
     if (len > UINT_MAX) {
         return lx_err_set(err, LX_ETOOBIG, NULL, "message over 4 GiB");
     }
-    if (!text_valid(s, text, len, &bad)) {
+    if (!scan__utf8_valid(s->utf8_level, text, len, &bad)) {
         return lx_err_set(err, LX_EINVAL, NULL, "invalid UTF-8 at byte %zu",
                           bad);
     }

@@ -88,4 +88,13 @@ bool scan__lead_of(const char *expr, struct scan__lead *out);
  * fullwidth digits and punctuation). */
 bool scan__caseless_free(uint32_t cp);
 
+/*
+ * The UTF-8 check of every message (scan_utf8.c). scan__utf8_level() says
+ * which vector path this CPU runs (0 none, 1 SSSE3, 2 AVX2);
+ * scan__utf8_valid answers as lx_utf8_valid does, offset included, using
+ * the paths up to 'level'. Pure; thread-safe.
+ */
+int scan__utf8_level(void);
+bool scan__utf8_valid(int level, const char *text, size_t len, size_t *bad);
+
 #endif /* LX_SCAN_INT_H */
