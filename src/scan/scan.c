@@ -55,8 +55,11 @@ struct lx_scan_pack {
     pcre2_code **unless_re;
     bool *unless_jit;
     /* The characters each context pattern's matches start with (NULL when
-     * unknown); identical sets are shared, owned by 'leads'. */
+     * unknown) and, when not, the characters one of which each match
+     * contains (NULL when unknown); identical sets are shared, owned by
+     * 'leads'. */
     const struct scan__lead **unless_lead;
+    const struct scan__lead **unless_must;
     struct scan__lead **leads;
     size_t n_leads;
     char version[17];
@@ -345,15 +348,16 @@ out:
     return rc;
 }
 
-/* The lead set of a context pattern, shared with an identical one already
- * made (the shared cues give most checks one of a few sets); NULL when the
- * pattern has none. */
+/* A character set of a context pattern (scan__lead_of or scan__must_of),
+ * shared with an identical one already made (the shared cues give most
+ * checks one of a few sets); NULL when the pattern has none. */
 static const struct scan__lead *
-lead_for(struct lx_scan_pack *p, const char *expr)
+set_for(struct lx_scan_pack *p, const char *expr,
+        bool (*of)(const char *, struct scan__lead *))
 {
     struct scan__lead *l = lx_xmalloc(sizeof(*l));
 
-    if (!scan__lead_of(expr, l)) {
+    if (!of(expr, l)) {
         free(l);
         return NULL;
     }
@@ -377,6 +381,8 @@ compile_unless(struct lx_scan_pack *p, struct lx_err *err)
     p->unless_jit = lx_xcalloc(ps->n_unless ? ps->n_unless : 1, sizeof(bool));
     p->unless_lead = lx_xcalloc(ps->n_unless ? ps->n_unless : 1,
                                 sizeof(struct scan__lead *));
+    p->unless_must = lx_xcalloc(ps->n_unless ? ps->n_unless : 1,
+                                sizeof(struct scan__lead *));
     p->leads = lx_xcalloc(ps->n_unless ? ps->n_unless : 1,
                           sizeof(struct scan__lead *));
     for (size_t i = 0; i < ps->n_unless; i++) {
@@ -395,7 +401,10 @@ compile_unless(struct lx_scan_pack *p, struct lx_err *err)
         /* Without JIT the interpreter still gives the same answers. */
         p->unless_jit[i] =
             pcre2_jit_compile(p->unless_re[i], PCRE2_JIT_COMPLETE) == 0;
-        p->unless_lead[i] = lead_for(p, u->expr);
+        p->unless_lead[i] = set_for(p, u->expr, scan__lead_of);
+        if (p->unless_lead[i] == NULL) {
+            p->unless_must[i] = set_for(p, u->expr, scan__must_of);
+        }
     }
     return LX_OK;
 }
@@ -454,6 +463,7 @@ lx_scan_pack_free(struct lx_scan_pack *p)
     free(p->unless_re);
     free(p->unless_jit);
     free(p->unless_lead);
+    free(p->unless_must);
     for (size_t i = 0; i < p->n_leads; i++) {
         free(p->leads[i]);
     }
@@ -602,7 +612,8 @@ lead_find(const struct scan__lead *l, const char *t, size_t len)
 }
 
 /* Context pattern i over the window t[0..len): PCRE2 from the first
- * character a match can start with, or no match when there is none. */
+ * character a match can start with, or no match when there is none (or
+ * none of the characters every match contains). */
 static inline int
 context_match(const struct lx_scan_pack *p, size_t i, const char *t,
               size_t len, pcre2_match_data *md)
@@ -614,6 +625,9 @@ context_match(const struct lx_scan_pack *p, size_t i, const char *t,
         if (from == len) {
             return PCRE2_ERROR_NOMATCH;
         }
+    } else if (p->unless_must[i] != NULL &&
+               lead_find(p->unless_must[i], t, len) == len) {
+        return PCRE2_ERROR_NOMATCH;
     }
     return re_match(p->unless_re[i], p->unless_jit[i], t, len, from, md);
 }

@@ -83,6 +83,15 @@ struct scan__lead {
  */
 bool scan__lead_of(const char *expr, struct scan__lead *out);
 
+/*
+ * True when every match of 'expr' contains at least one character of *out
+ * (somewhere, not necessarily first), which is then filled in; the same
+ * subset and failures as scan__lead_of. Used for patterns without a lead
+ * set, e.g. those anchored at the window's start: a window with none of
+ * the characters cannot match.
+ */
+bool scan__must_of(const char *expr, struct scan__lead *out);
+
 /* True for a character that caseless UTF matching can only match by itself
  * (digits, non-syntax ASCII punctuation, CJK and its punctuation, kana,
  * fullwidth digits and punctuation). */

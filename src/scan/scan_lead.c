@@ -16,6 +16,11 @@
  * range, a negated class at the start, option settings, characters that
  * have case) gives no set, and the pattern then runs as before. A set is
  * only a necessary condition: it never changes what a pattern matches.
+ *
+ * A pattern anchored at the window's start has no useful first characters,
+ * but may still have characters one of which every match contains (the
+ * closing quote of "^[^“”]{0,16}[”」]…"): a window without any of them is
+ * not searched either.
  */
 #include "scan/scan_int.h"
 
@@ -47,65 +52,91 @@ struct first {
     bool any, empty;
 };
 
+/* Characters one of which every match of a piece of pattern contains
+ * ('has'); a list, duplicates allowed. */
+struct must {
+    bool has;
+    uint32_t *cp;
+    size_t n, cap;
+};
+
 struct lead_parser {
     const char *s;
     size_t n, i;
     bool fail;
 };
 
-/* One literal character of the pattern, added to 'into' (may be NULL);
- * fails on one that has case or is outside the bitmap. */
-static bool
-literal(struct lead_parser *p, struct scan__lead *into)
+static void
+must_add(struct must *m, uint32_t cp)
 {
-    uint32_t cp;
-    size_t k = lx_utf8_decode(p->s + p->i, p->n - p->i, &cp);
-
-    if (k == 0 || cp > 0xFFFF || !scan__caseless_free(cp)) {
-        return false;
+    if (m->n == m->cap) {
+        m->cap = m->cap ? 2 * m->cap : 8;
+        m->cp = lx_xrealloc(m->cp, m->cap * sizeof(uint32_t));
     }
+    m->cp[m->n++] = cp;
+}
+
+static void
+must_clear(struct must *m)
+{
+    free(m->cp);
+    *m = (struct must){0};
+}
+
+static void
+lead_add(struct scan__lead *into, uint32_t cp)
+{
     if (into != NULL) {
         into->bits[cp >> 6] |= (uint64_t)1 << (cp & 63);
+    }
+}
+
+/* One literal character of the pattern; fails on one that has case or is
+ * outside the bitmap. */
+static bool
+literal(struct lead_parser *p, uint32_t *cp)
+{
+    size_t k = lx_utf8_decode(p->s + p->i, p->n - p->i, cp);
+
+    if (k == 0 || *cp > 0xFFFF || !scan__caseless_free(*cp)) {
+        return false;
     }
     p->i += k;
     return true;
 }
 
-/* A positive class of literal characters, "[abc]", adds them to 'into'
- * (may be NULL). A negated class is a character that can be anything;
- * ranges, escapes and POSIX classes fail. */
-static struct first
-parse_class(struct lead_parser *p, struct scan__lead *into)
+/* A class of literal characters, "[abc]" or "[^abc]", its characters
+ * listed in 'chars'. Ranges, escapes and POSIX classes fail. */
+static bool
+read_class(struct lead_parser *p, struct must *chars, bool *negated)
 {
-    bool negated = false, first = true;
+    bool first = true;
 
+    *negated = false;
     p->i++; /* '[' */
     if (p->i < p->n && p->s[p->i] == '^') {
-        negated = true;
+        *negated = true;
         p->i++;
     }
     while (p->i < p->n && p->s[p->i] != ']') {
         char c = p->s[p->i];
+        uint32_t cp;
         if (c == '\\' || c == '[' || (c == '-' && !first) ||
-            !literal(p, negated ? NULL : into)) {
-            p->fail = true;
-            return (struct first){true, false};
+            !literal(p, &cp)) {
+            return false;
         }
+        must_add(chars, cp);
         first = false;
     }
-    if (first) {
-        p->fail = true; /* "[]" or "[^]": a literal ']' in PCRE2 */
-        return (struct first){true, false};
-    }
-    if (p->i >= p->n) {
-        p->fail = true;
-        return (struct first){true, false};
+    if (first || p->i >= p->n) {
+        return false; /* "[]", "[^]" (a literal ']' in PCRE2), unclosed */
     }
     p->i++; /* ']' */
-    return (struct first){negated, false};
+    return true;
 }
 
-static struct first parse_alts(struct lead_parser *p, struct scan__lead *into);
+static struct first parse_alts(struct lead_parser *p, struct scan__lead *into,
+                               struct must *req);
 
 /* A quantifier after an atom, if any: true when it allows zero. */
 static bool
@@ -160,23 +191,27 @@ parse_quant(struct lead_parser *p, bool *zero)
     return true;
 }
 
-/* One alternative: a sequence of atoms up to '|' or ')'. Its first
- * characters are those of its atoms up to the first that cannot be empty;
- * a look-ahead whose content cannot be empty ends the list there. 'into'
- * NULL parses for the syntax only. */
+/* One alternative: a sequence of atoms up to '|' or ')'.
+ * Its first characters (added to 'into', NULL for none wanted) are those
+ * of its atoms up to the first that cannot be empty; a look-ahead whose
+ * content cannot be empty ends the list there.
+ * The characters it must contain ('req', NULL for none wanted) are those of
+ * one atom that cannot be empty and has them, the one with fewest. */
 static struct first
-parse_seq(struct lead_parser *p, struct scan__lead *into)
+parse_seq(struct lead_parser *p, struct scan__lead *into, struct must *req)
 {
     struct first acc = {false, true};
 
     while (!p->fail && p->i < p->n && p->s[p->i] != '|' && p->s[p->i] != ')') {
         struct scan__lead *ahead = NULL; /* a look-ahead's own set */
         struct first f = {false, false};
+        struct must atom = {0}; /* what this atom must contain */
         bool zero = false, zero_width = false;
         char c = p->s[p->i];
 
         if (c == '(') {
             struct scan__lead *sink = into;
+            bool look = false;
             p->i++;
             if (p->i < p->n && p->s[p->i] == '?') {
                 const char *t = p->s + p->i + 1;
@@ -186,14 +221,15 @@ parse_seq(struct lead_parser *p, struct scan__lead *into)
                 } else if (left >= 1 && t[0] == '=') {
                     ahead = lx_xcalloc(1, sizeof(*ahead));
                     sink = ahead;
+                    look = true;
                     p->i += 2;
                 } else if (left >= 1 && t[0] == '!') {
-                    zero_width = true;
+                    zero_width = look = true;
                     sink = NULL;
                     p->i += 2;
                 } else if (left >= 2 && t[0] == '<' &&
                            (t[1] == '=' || t[1] == '!')) {
-                    zero_width = true;
+                    zero_width = look = true;
                     sink = NULL;
                     p->i += 3;
                 } else {
@@ -201,25 +237,51 @@ parse_seq(struct lead_parser *p, struct scan__lead *into)
                     break;
                 }
             }
-            f = parse_alts(p, sink);
+            /* A look-around consumes nothing: it adds nothing to 'req'. */
+            f = parse_alts(p, sink, look ? NULL : &atom);
             if (!p->fail && (p->i >= p->n || p->s[p->i] != ')')) {
                 p->fail = true;
             }
             p->i++;
         } else if (c == '[') {
-            f = parse_class(p, into);
+            bool negated;
+            if (!read_class(p, &atom, &negated)) {
+                p->fail = true;
+            } else if (negated) {
+                must_clear(&atom);
+                f.any = true;
+            } else {
+                for (size_t k = 0; k < atom.n; k++) {
+                    lead_add(into, atom.cp[k]);
+                }
+                atom.has = true;
+            }
         } else if (c == '^' || c == '$') {
             p->i++;
             zero_width = true;
         } else if (c == '\\' || c == '.' || c == '*' || c == '+' || c == '?' ||
                    c == '{' || c == '}' || c == ']') {
             p->fail = true;
-        } else if (!literal(p, into)) {
-            p->fail = true;
+        } else {
+            uint32_t cp;
+            if (!literal(p, &cp)) {
+                p->fail = true;
+            } else {
+                lead_add(into, cp);
+                must_add(&atom, cp);
+                atom.has = true;
+            }
         }
         if (!p->fail && !parse_quant(p, &zero)) {
             p->fail = true;
         }
+        if (!p->fail && req != NULL && atom.has && !zero && !zero_width &&
+            (!req->has || atom.n < req->n)) {
+            must_clear(req);
+            *req = atom;
+            atom = (struct must){0};
+        }
+        must_clear(&atom);
         if (ahead != NULL) {
             if (!p->fail && zero) {
                 p->fail = true; /* a look-ahead that may not run */
@@ -251,25 +313,46 @@ parse_seq(struct lead_parser *p, struct scan__lead *into)
     return acc;
 }
 
-/* Alternatives separated by '|': the union of their first characters. */
+/* Alternatives separated by '|': the union of their first characters, and
+ * of the characters they must contain when each alternative has some. */
 static struct first
-parse_alts(struct lead_parser *p, struct scan__lead *into)
+parse_alts(struct lead_parser *p, struct scan__lead *into, struct must *req)
 {
     struct first acc = {false, false};
+    bool all = true;
 
     for (;;) {
-        struct first f = parse_seq(p, into);
+        struct must one = {0};
+        struct first f = parse_seq(p, into, req != NULL ? &one : NULL);
         if (p->fail) {
+            must_clear(&one);
             return (struct first){true, true};
         }
         acc.any = acc.any || f.any;
         acc.empty = acc.empty || f.empty;
+        if (req != NULL) {
+            if (!one.has) {
+                all = false;
+            }
+            for (size_t k = 0; all && k < one.n; k++) {
+                must_add(req, one.cp[k]);
+            }
+            must_clear(&one);
+        }
         if (p->i < p->n && p->s[p->i] == '|') {
             p->i++;
             continue;
         }
-        return acc;
+        break;
     }
+    if (req != NULL) {
+        if (all) {
+            req->has = true;
+        } else {
+            must_clear(req);
+        }
+    }
+    return acc;
 }
 
 bool
@@ -279,10 +362,27 @@ scan__lead_of(const char *expr, struct scan__lead *out)
     struct first f;
 
     memset(out, 0, sizeof(*out));
-    f = parse_alts(&p, out);
+    f = parse_alts(&p, out, NULL);
     if (p.fail || p.i != p.n || f.any || f.empty) {
         memset(out, 0, sizeof(*out));
         return false;
     }
     return true;
+}
+
+bool
+scan__must_of(const char *expr, struct scan__lead *out)
+{
+    struct lead_parser p = {.s = expr, .n = strlen(expr)};
+    struct must req = {0};
+    bool ok;
+
+    memset(out, 0, sizeof(*out));
+    parse_alts(&p, NULL, &req);
+    ok = !p.fail && p.i == p.n && req.has;
+    for (size_t k = 0; ok && k < req.n; k++) {
+        lead_add(out, req.cp[k]);
+    }
+    must_clear(&req);
+    return ok;
 }

@@ -2,7 +2,8 @@
  * with. A table of patterns and the sets they must (or must not) give, and
  * a soundness check over the embedded pack: for every context pattern that
  * has a set, every place PCRE2 finds a match in every example sentence of
- * the pack starts with a character of the set. */
+ * the pack starts with a character of the set (for a set of characters a
+ * match must contain: has one of them). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,16 +88,36 @@ static const struct lead_case lead_cases[] = {
     {"$", NULL},
 };
 
+/* What every match must contain, somewhere. */
+static const struct lead_case must_cases[] = {
+    {"^[^，。]{0,8}费", "费"},
+    {"^[^“”]{0,16}[”」]", "”」"},
+    {"纠纷|退款", "纠退"},
+    {"^(会)?(尽力|认真)", "尽认"},
+    {"^(?![人]|胜诉)[^，。]{0,3}(赢|胜)", "赢胜"},
+    {"甲?乙", "乙"},
+    {"[甲乙丙]丁", "丁"},
+    {"(?:甲乙)+", "甲"},
+    {"^(是)?(不可能|不存在)$", "不"},
+    {"(会)?", NULL},
+    {"a", NULL},
+    {"^.{0,3}费", NULL},
+    {"^[^，]{0,3}(甲|)", NULL},
+    {"(?=[甲])", NULL},
+    {"^(?<=甲)$", NULL},
+    {"甲{0,2}", NULL},
+};
+
 static void
-test_lead_table(void **state)
+check_table(const struct lead_case *cases, size_t n_cases,
+            bool (*of)(const char *, struct scan__lead *))
 {
     struct scan__lead *l = malloc(sizeof(*l));
 
-    (void)state;
     assert_non_null(l);
-    for (size_t i = 0; i < sizeof(lead_cases) / sizeof(lead_cases[0]); i++) {
-        const struct lead_case *c = &lead_cases[i];
-        bool got = scan__lead_of(c->expr, l);
+    for (size_t i = 0; i < n_cases; i++) {
+        const struct lead_case *c = &cases[i];
+        bool got = of(c->expr, l);
         size_t n = 0;
         if (got != (c->set != NULL)) {
             fail_msg("case %zu: expected %s", i, c->set ? "a set" : "none");
@@ -122,6 +143,22 @@ test_lead_table(void **state)
     free(l);
 }
 
+static void
+test_lead_table(void **state)
+{
+    (void)state;
+    check_table(lead_cases, sizeof(lead_cases) / sizeof(lead_cases[0]),
+                scan__lead_of);
+}
+
+static void
+test_must_table(void **state)
+{
+    (void)state;
+    check_table(must_cases, sizeof(must_cases) / sizeof(must_cases[0]),
+                scan__must_of);
+}
+
 /* The character of t at byte p. */
 static uint32_t
 char_at(const char *t, size_t len, size_t p)
@@ -135,6 +172,7 @@ static void
 test_lead_sound_on_pack(void **state)
 {
     size_t count_assets = 0, n = 0, with_set = 0, matches = 0;
+    size_t with_must = 0, must_matches = 0;
     const struct lx_asset *a = lx_asset_all(&count_assets);
     struct lx_scan_source src[64];
     struct scan__parsed parsed;
@@ -160,10 +198,14 @@ test_lead_sound_on_pack(void **state)
         int ec;
         PCRE2_SIZE eo;
         pcre2_code *re;
-        if (!scan__lead_of(parsed.unless[u].expr, l)) {
+        bool lead = scan__lead_of(parsed.unless[u].expr, l);
+        if (lead) {
+            with_set++;
+        } else if (scan__must_of(parsed.unless[u].expr, l)) {
+            with_must++;
+        } else {
             continue;
         }
-        with_set++;
         re = pcre2_compile((PCRE2_SPTR)parsed.unless[u].expr,
                            PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_CASELESS,
                            &ec, &eo, NULL);
@@ -178,11 +220,22 @@ test_lead_sound_on_pack(void **state)
                 while (from <= len && pcre2_match(re, (PCRE2_SPTR)t, len, from,
                                                   0, md, NULL) >= 0) {
                     size_t at = pcre2_get_ovector_pointer(md)[0];
-                    if (at >= len || !has(l, char_at(t, len, at))) {
+                    size_t end = pcre2_get_ovector_pointer(md)[1];
+                    bool in = false;
+                    for (size_t k = at; !lead && k < end; k++) {
+                        in = in || (((unsigned char)t[k] & 0xC0) != 0x80 &&
+                                    has(l, char_at(t, len, k)));
+                    }
+                    if (lead && (at >= len || !has(l, char_at(t, len, at)))) {
                         fail_msg("%s:%u: a match starts outside the set",
                                  parsed.unless[u].file, parsed.unless[u].line);
                     }
-                    matches++;
+                    if (!lead && !in) {
+                        fail_msg("%s:%u: a match without the set",
+                                 parsed.unless[u].file, parsed.unless[u].line);
+                    }
+                    matches += lead;
+                    must_matches += !lead;
                     from = at + 1;
                     while (from < len &&
                            ((unsigned char)t[from] & 0xC0) == 0x80) {
@@ -193,9 +246,14 @@ test_lead_sound_on_pack(void **state)
         }
         pcre2_code_free(re);
     }
-    /* The shared cues and plain word lists have sets; matches were seen. */
+    /* The shared cues and plain word lists have lead sets, most patterns
+     * anchored at the window's start a must set; matches were seen. */
+    print_message("lead sets %zu, must sets %zu of %zu; matches %zu, %zu\n",
+                  with_set, with_must, parsed.n_unless, matches, must_matches);
     assert_true(with_set > parsed.n_unless / 2);
+    assert_true(with_must > 50);
     assert_true(matches > 100);
+    assert_true(must_matches > 10);
     pcre2_match_data_free(md);
     lx_scan_pack_free(pack);
     scan__parsed_release(&parsed);
@@ -207,6 +265,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lead_table),
+        cmocka_unit_test(test_must_table),
         cmocka_unit_test(test_lead_sound_on_pack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
