@@ -1,6 +1,6 @@
 /*
  * h_auth — sign-in and sessions over HTTP, and the hook that turns a
- * bearer token into the request's actor (people/ does the checking).
+ * bearer token into the request's actor (auth/ does the checking).
  *
  *   POST /v1/auth/sign-in     {"email","password"} -> token (staff)
  *   POST /v1/auth/sign-out    revokes the presented session
@@ -16,9 +16,10 @@
  * Retry-After. The one-time-code sender for the demo and tests is a local
  * outbox: JSON lines in otp-outbox.jsonl next to the SQLite database (in
  * the working directory for other stores)
- * (docs/people.md); an SMS gateway plugs in behind struct
- * lx_people_sender.
+ * (docs/auth.md); an SMS gateway plugs in behind struct
+ * lx_auth_sender.
  */
+#include "auth/auth.h"
 #include "base/conf.h"
 #include "base/json.h"
 #include "http/http_int.h"
@@ -46,15 +47,15 @@ bearer(struct lx_http_req *req)
 lx_rc
 http__authenticate(struct lx_http_req *req)
 {
-    struct lx_people_auth_opts o;
+    struct lx_auth_opts o;
     const char *tok = bearer(req);
     lx_rc rc;
 
     if (tok == NULL || req->ctx.app->store == NULL) {
         return LX_OK;
     }
-    lx_people_auth_opts_default(&o);
-    rc = lx_people_authenticate(&req->ctx, &o, tok);
+    lx_auth_opts_default(&o);
+    rc = lx_auth_authenticate(&req->ctx, &o, tok);
     if (rc == LX_EUNAUTH) {
         /* Not an error here: the request goes on as anonymous. */
         lx_err_clear(&req->ctx.err);
@@ -104,7 +105,7 @@ text_field(struct lx_http_req *req, json_t *body, const char *key,
 }
 
 static void
-render_signin(struct lx_http_res *res, const struct lx_people_signin *s)
+render_signin(struct lx_http_res *res, const struct lx_auth_signin *s)
 {
     lx_buf_init(&res->buf, 1024);
     res->status = 200;
@@ -137,8 +138,8 @@ static const char *const signin_fields[] = {"email", "password", NULL};
 lx_rc
 http__h_signin(struct lx_http_req *req, struct lx_http_res *res)
 {
-    struct lx_people_auth_opts o;
-    struct lx_people_signin s;
+    struct lx_auth_opts o;
+    struct lx_auth_signin s;
     char email[LX_PEOPLE_EMAIL_MAX + 1];
     char pw[1025];
     char src[64];
@@ -153,11 +154,11 @@ http__h_signin(struct lx_http_req *req, struct lx_http_res *res)
         rc = text_field(req, body, "password", "/password", pw, sizeof(pw));
     }
     if (rc == LX_OK) {
-        lx_people_auth_opts_default(&o);
+        lx_auth_opts_default(&o);
         source_of(req, src, sizeof(src));
         /* Rotation: a session presented with the sign-in ends with it. */
-        rc = lx_people_signin_password(&req->ctx, req->srv->gate, &o, email, pw,
-                                       src, bearer(req), &s);
+        rc = lx_auth_signin_password(&req->ctx, req->srv->gate, &o, email, pw,
+                                     src, bearer(req), &s);
     }
     memset(pw, 0, sizeof(pw));
     if (rc != LX_OK) {
@@ -179,7 +180,7 @@ http__h_signout(struct lx_http_req *req, struct lx_http_res *res)
         return rc != LX_OK ? rc
                            : lx_err_set(&req->ctx.err, LX_EUNAUTH, NULL, NULL);
     }
-    rc = lx_people_signout(&req->ctx, tok);
+    rc = lx_auth_signout(&req->ctx, tok);
     if (rc == LX_OK) {
         res->status = 204;
     }
@@ -211,8 +212,8 @@ static const char *const otp_verify_fields[] = {"phone", "code", NULL};
 lx_rc
 http__h_otp_request(struct lx_http_req *req, struct lx_http_res *res)
 {
-    struct lx_people_auth_opts o;
-    struct lx_people_sender snd = {lx_people_outbox_send, NULL};
+    struct lx_auth_opts o;
+    struct lx_auth_sender snd = {lx_auth_outbox_send, NULL};
     char phone[16];
     char src[64];
     char path[600];
@@ -225,10 +226,10 @@ http__h_otp_request(struct lx_http_req *req, struct lx_http_res *res)
     }
     outbox_path(req, path, sizeof(path));
     if (rc == LX_OK) {
-        lx_people_auth_opts_default(&o);
+        lx_auth_opts_default(&o);
         source_of(req, src, sizeof(src));
         snd.arg = path;
-        rc = lx_people_otp_request(&req->ctx, &o, &snd, phone, src);
+        rc = lx_auth_otp_request(&req->ctx, &o, &snd, phone, src);
     }
     if (rc != LX_OK) {
         retry_after(res, rc);
@@ -244,8 +245,8 @@ http__h_otp_request(struct lx_http_req *req, struct lx_http_res *res)
 lx_rc
 http__h_otp_verify(struct lx_http_req *req, struct lx_http_res *res)
 {
-    struct lx_people_auth_opts o;
-    struct lx_people_signin s;
+    struct lx_auth_opts o;
+    struct lx_auth_signin s;
     char phone[16];
     char code[8];
     char src[64];
@@ -260,9 +261,9 @@ http__h_otp_verify(struct lx_http_req *req, struct lx_http_res *res)
         rc = text_field(req, body, "code", "/code", code, sizeof(code));
     }
     if (rc == LX_OK) {
-        lx_people_auth_opts_default(&o);
+        lx_auth_opts_default(&o);
         source_of(req, src, sizeof(src));
-        rc = lx_people_otp_verify(&req->ctx, &o, phone, code, src, &s);
+        rc = lx_auth_otp_verify(&req->ctx, &o, phone, code, src, &s);
     }
     if (rc != LX_OK) {
         retry_after(res, rc);
@@ -327,8 +328,8 @@ lx_rc
 http__h_apikeys_create(struct lx_http_req *req, struct lx_http_res *res)
 {
     char name[LX_PEOPLE_NAME_MAX + 1];
-    char scopes[LX_PEOPLE_SCOPES_MAX + 1];
-    char key[LX_PEOPLE_TOKEN_CHARS + 1];
+    char scopes[LX_AUTH_SCOPES_MAX + 1];
+    char key[LX_AUTH_TOKEN_CHARS + 1];
     json_t *body;
     int64_t id = 0;
     lx_rc rc = http__people_need_actor(req);
@@ -343,7 +344,7 @@ http__h_apikeys_create(struct lx_http_req *req, struct lx_http_res *res)
         rc = text_field(req, body, "scopes", "/scopes", scopes, sizeof(scopes));
     }
     if (rc == LX_OK) {
-        rc = lx_people_apikey_create(&req->ctx, name, scopes, &id, key);
+        rc = lx_auth_apikey_create(&req->ctx, name, scopes, &id, key);
     }
     if (rc != LX_OK) {
         return rc;

@@ -15,11 +15,11 @@
  * The offer window is scheduled with sla/ (kind lead_offer) inside the
  * unit that records the offer, through the service's on_offer hook.
  */
+#include "auth/auth.h"
 #include "base/conf.h"
 #include "base/time.h"
 #include "http/http_int.h"
 #include "leads/leads.h"
-#include "people/people.h"
 #include "sla/sla.h"
 
 #include <jansson.h>
@@ -179,7 +179,7 @@ http__h_leads_create(struct lx_http_req *req, struct lx_http_res *res)
 
     if (rc == LX_OK && req->ctx.actor.kind != LX_ACTOR_USER &&
         !(req->ctx.actor.kind == LX_ACTOR_APIKEY &&
-          lx_people_apikey_has_scope(&req->ctx, "intake"))) {
+          lx_auth_apikey_has_scope(&req->ctx, "intake"))) {
         rc = lx_err_set(&req->ctx.err, LX_EDENIED, NULL,
                         "a user session or an intake API key is required");
     }

@@ -18,11 +18,11 @@
  * once the platform is set up. A redelivered event (same event_id) is 200
  * {"duplicate":true}, a new one 201.
  */
+#include "auth/auth.h"
 #include "base/time.h"
 #include "base/utf8.h"
 #include "crypto/crypto.h"
 #include "http/http_int.h"
-#include "people/people.h"
 #include "talk/talk.h"
 
 #include <jansson.h>
@@ -161,7 +161,7 @@ http__h_telephony_events(struct lx_http_req *req, struct lx_http_res *res)
     lx_rc rc = http__people_need_actor(req);
 
     if (rc == LX_OK && !(req->ctx.actor.kind == LX_ACTOR_APIKEY &&
-                         lx_people_apikey_has_scope(&req->ctx, "telephony"))) {
+                         lx_auth_apikey_has_scope(&req->ctx, "telephony"))) {
         rc = lx_err_set(&req->ctx.err, LX_EDENIED, NULL,
                         "an API key with scope telephony is required");
     }

@@ -27,7 +27,7 @@ struct MHD_Connection;
 struct MHD_Daemon;
 struct json_t;
 struct lx_cal;
-struct lx_people_gate;
+struct lx_auth_gate;
 struct lx_conf;
 struct lx_scan_pack;
 struct lx_secret;
@@ -147,7 +147,7 @@ struct lx_http_server {
     struct MHD_Daemon *daemon;
     struct http_metrics *metrics;
     const struct lx_cal *cal; /* business calendar, immutable */
-    struct lx_people_gate *gate; /* bounds password hashing (people/) */
+    struct lx_auth_gate *gate; /* bounds password hashing (auth/) */
     size_t max_body_bytes;
     size_t max_header_bytes;
     long max_connections;

@@ -46,6 +46,7 @@
  * requests up to drain_timeout_s while answering them with
  * "Connection: close", then stops the daemon.
  */
+#include "auth/auth.h"
 #include "base/conf.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -54,7 +55,6 @@
 #include "crypto/crypto.h"
 #include "http/http.h"
 #include "http/http_int.h"
-#include "people/people.h"
 #include "scan/scan.h"
 
 #include <microhttpd.h>
@@ -289,7 +289,7 @@ dispatch(struct lx_http_req *r)
                         "method not allowed; see the Allow header");
     } else {
         /* The actor from the session or API key, checked on every request
-         * (people/: revoked, expired, disabled, firm suspended). */
+         * (auth/: revoked, expired, disabled, firm suspended). */
         rc = http__authenticate(r);
         if (rc == LX_OK) {
             rc = r->route->fn(r, &r->res);
@@ -723,7 +723,7 @@ lx_http_serve(struct lx_app *app, struct lx_err *err)
         if (slots > spare) {
             slots = spare < 1 ? 1 : spare;
         }
-        srv->gate = lx_people_gate_new(
+        srv->gate = lx_auth_gate_new(
             (int)slots, spare - slots > 0 ? (int)(spare - slots) : 0);
     }
     rc = http__calendar_load(conf, &cal, err);
@@ -782,7 +782,7 @@ out:
     signals_restore(&sigs);
     if (srv != NULL) {
         http__metrics_free(srv->metrics);
-        lx_people_gate_free(srv->gate);
+        lx_auth_gate_free(srv->gate);
         lx_cal_free(cal);
         talk_release(srv);
         free(srv);

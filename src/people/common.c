@@ -419,19 +419,3 @@ people__revoke_org_tx(struct lx_store_tx *tx, int64_t org_id, int64_t now_ms,
     lx_store_stmt_free(s);
     return rc;
 }
-
-bool
-people__name_ok(const char *s, size_t max)
-{
-    size_t n = s != NULL ? strlen(s) : 0;
-
-    if (n == 0 || n > max || !lx_utf8_valid(s, n, NULL)) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-            return false;
-        }
-    }
-    return true;
-}

@@ -270,7 +270,7 @@ lx_people_demo_seed(struct lx_app *app, struct lx_people_demo_out *out,
     }
     for (k = 0; k < NACCOUNTS; k++) {
         random_password(out->accounts[k].password);
-        rc = people__pwhash(NULL, out->accounts[k].password, a->hashes[k], err);
+        rc = people__pwhash(out->accounts[k].password, a->hashes[k], err);
         if (rc != LX_OK) {
             goto out;
         }
@@ -375,7 +375,7 @@ lx_people_bootstrap(struct lx_app *app, const char *email, char password[32],
     ctx.actor.kind = LX_ACTOR_SYSTEM;
     snprintf(ctx.req_id, sizeof(ctx.req_id), "%s", "bootstrap");
     random_password(password);
-    rc = people__pwhash(NULL, password, hash, err);
+    rc = people__pwhash(password, hash, err);
     if (rc == LX_OK) {
         rc = lx_store_write(app->store, boot_unit, &a, err);
     }

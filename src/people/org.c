@@ -9,7 +9,7 @@ static lx_rc
 check_org(const struct lx_people_org *in, unsigned fields, struct lx_err *err)
 {
     if ((fields & LX_PEOPLE_ORG_NAME) &&
-        !people__name_ok(in->name, LX_PEOPLE_NAME_MAX)) {
+        !lx_people_name_valid(in->name, LX_PEOPLE_NAME_MAX)) {
         return lx_err_set(err, LX_EINVAL, "/name", "not a valid name");
     }
     if ((fields & LX_PEOPLE_ORG_AREAS) &&

@@ -1,7 +1,11 @@
 /*
  * people — organisations, staff, licences, training, sensitive-data grants,
- * per-access approvals for minors, users, sign-in and sessions (C2.4, C4.1,
- * C4.2, C5.7, C8.1). docs/people.md describes the rules in prose.
+ * per-access approvals for minors, users (C2.4, C4.1, C4.2, C5.7, C8.1):
+ * who people are. How they sign in (sessions, one-time codes, API keys) is
+ * auth/, above this module (auth/auth.h); disabling or deleting a member,
+ * changing a password and a firm reaching cooperation_suspended revoke
+ * the sessions concerned in the transaction of the change.
+ * docs/people.md describes the rules in prose.
  *
  * A service: each public function either runs its own unit of work
  * (lx_store_write / lx_store_read) or is named *_tx and runs inside the
@@ -25,8 +29,7 @@
  * longer than the array are LX_EINVAL (never truncated). Errors name the
  * field (JSON pointer), never its content.
  *
- * Thread-safety: every function may be called from any thread; the sign-in
- * gate (struct lx_people_gate) is shared and internally locked.
+ * Thread-safety: every function may be called from any thread.
  */
 #ifndef LX_PEOPLE_H
 #define LX_PEOPLE_H
@@ -52,6 +55,9 @@ bool lx_people_uscc_valid(const char *s, size_t n);
 bool lx_people_licence_number_valid(const char *s, size_t n);
 /* A login email: ASCII, one '@', a dot in the domain, 3..254 bytes. */
 bool lx_people_email_valid(const char *s, size_t n);
+/* A name, course, version or evidence reference: 1..max bytes of valid
+ * UTF-8 without control characters (C0 or DEL). */
+bool lx_people_name_valid(const char *s, size_t max);
 /* A GB/T 2260 code known to the embedded division table
  * (data/gbt2260/divisions.csv). */
 bool lx_people_region_valid(const char *s, size_t n);
@@ -388,110 +394,6 @@ lx_rc lx_people_audit_query(struct lx_ctx *ctx, enum lx_policy_purpose purpose,
                             lx_rc (*fn)(void *arg,
                                         const struct lx_audit_entry *e),
                             void *arg, uint64_t *next_after);
-
-/* ---- Sign-in --------------------------------------------------------------
- */
-
-/*
- * The password-hashing gate: at most 'slots' argon2id hashes at once (one
- * per core), at most 'queue' callers waiting; beyond that a sign-in fails
- * at once with LX_ETOOMANY (429), so a flood of sign-ins never starves the
- * other endpoints. Create one per process.
- */
-struct lx_people_gate;
-/* slots < 1: the number of online CPUs; queue < 0: 4 x slots. */
-struct lx_people_gate *lx_people_gate_new(int slots, int queue);
-void lx_people_gate_free(struct lx_people_gate *g); /* NULL ok */
-
-/* Session lifetimes and throttles (defaults in docs/people.md). */
-struct lx_people_auth_opts {
-    int64_t idle_ms;          /* a session unused this long dies */
-    int64_t absolute_ms;      /* a session dies this long after sign-in */
-    int64_t window_ms;        /* throttle window */
-    int64_t account_failures; /* per account per window */
-    int64_t source_failures;  /* per source address per window */
-    int64_t otp_ttl_ms;       /* a one-time code's life */
-    int64_t otp_sends;        /* codes per phone per window */
-    int64_t otp_attempts;     /* wrong codes before a code dies */
-};
-void lx_people_auth_opts_default(struct lx_people_auth_opts *o);
-
-#define LX_PEOPLE_TOKEN_CHARS 68 /* "lxs_" + 64 hex digits */
-
-struct lx_people_signin {
-    char token[LX_PEOPLE_TOKEN_CHARS + 1];
-    int64_t session_id;
-    int64_t expires_ms; /* absolute expiry */
-    struct lx_actor actor;
-};
-
-/*
- * Staff sign-in by email and password from source address 'source'
- * (text, used only hashed for throttling). Throttled per account and per
- * source before any hashing (LX_ETOOMANY). A wrong email or password is
- * LX_EUNAUTH with the same detail and about the same time either way.
- * Success creates a fresh session (rotation: the token presented before,
- * 'old_token', may be NULL, is revoked) and audits the sign-in; failures
- * are audited too.
- */
-lx_rc lx_people_signin_password(struct lx_ctx *ctx, struct lx_people_gate *g,
-                                const struct lx_people_auth_opts *o,
-                                const char *email, const char *password,
-                                const char *source, const char *old_token,
-                                struct lx_people_signin *out);
-
-/*
- * Resolve a bearer token (session "lxs_…" or API key "lxk_…") into
- * ctx->actor, checking on every request: session not revoked, idle and
- * absolute timeouts, staff member active and not deleted, firm not
- * cooperation-suspended, terminating or terminated, user active. Slides
- * the idle timeout. LX_EUNAUTH when the token does not stand; ctx->actor
- * stays anonymous then.
- */
-lx_rc lx_people_authenticate(struct lx_ctx *ctx,
-                             const struct lx_people_auth_opts *o,
-                             const char *token);
-/* Revoke the session of 'token' (sign-out). Unknown tokens are fine. */
-lx_rc lx_people_signout(struct lx_ctx *ctx, const char *token);
-
-/* Pluggable one-time-code sender (SMS gateway, or the demo outbox). It
- * gets the phone number and the code; it must not log either. */
-struct lx_people_sender {
-    lx_rc (*send)(void *arg, const char *phone, const char *code,
-                  struct lx_err *err);
-    void *arg;
-};
-/* The demo and test sender: appends {"to":…,"code":…,"at_ms":…} lines
- * to the file 'arg' points to (a path), created 0600. */
-lx_rc lx_people_outbox_send(void *arg, const char *phone, const char *code,
-                            struct lx_err *err);
-
-/*
- * Send a 6-digit code to a mainland mobile number (11 digits, 1[3-9]…).
- * Throttled per phone and per source (LX_ETOOMANY). The phone is kept only
- * as a keyed hash (needs ctx->app->keys). The code is stored hashed; it
- * lives otp_ttl_ms and is single-use.
- */
-lx_rc lx_people_otp_request(struct lx_ctx *ctx,
-                            const struct lx_people_auth_opts *o,
-                            const struct lx_people_sender *sender,
-                            const char *phone, const char *source);
-/* Check a code; on success the user account (created on first sign-in)
- * gets a fresh session. Wrong, expired or used codes are LX_EUNAUTH. */
-lx_rc lx_people_otp_verify(struct lx_ctx *ctx,
-                           const struct lx_people_auth_opts *o,
-                           const char *phone, const char *code,
-                           const char *source, struct lx_people_signin *out);
-
-/* Create an API key named 'name' with space-separated scopes
- * (platform_admin only). 'out' gets the secret "lxk_…" once; only its hash
- * is stored. */
-#define LX_PEOPLE_SCOPES_MAX 256
-lx_rc lx_people_apikey_create(struct lx_ctx *ctx, const char *name,
-                              const char *scopes, int64_t *id,
-                              char out[LX_PEOPLE_TOKEN_CHARS + 1]);
-/* Whether the authenticated API key of ctx holds 'scope'. */
-bool lx_people_apikey_has_scope(struct lx_ctx *ctx, const char *scope);
 
 /* ---- Demo data ------------------------------------------------------------
  */

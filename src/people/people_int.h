@@ -61,7 +61,9 @@ void people__org_row(struct lx_store_stmt *s, struct lx_people_org *o);
 void people__staff_row(struct lx_store_stmt *s, struct lx_people_staff *o);
 
 /* Revoke every live session of one staff member, or of every member of
- * an organisation, with a reason code. */
+ * an organisation, with a reason code, in the transaction of the change
+ * that ends them. The sessions table is auth/'s (auth/auth.h); these are
+ * the one write people/ makes to it, since auth/ sits above people/. */
 lx_rc people__revoke_staff_tx(struct lx_store_tx *tx, int64_t staff_id,
                               int64_t now_ms, const char *reason,
                               struct lx_err *err);
@@ -100,9 +102,6 @@ lx_rc people__training_insert_tx(struct lx_store_tx *tx, struct lx_ctx *ctx,
                                  const struct lx_people_training *in,
                                  int64_t *id, struct lx_err *err);
 
-/* Text of 1..max bytes of valid UTF-8 without control characters. */
-bool people__name_ok(const char *s, size_t max);
-
 /* Copy text into a fixed array of cap bytes (including the NUL); false
  * when it does not fit. */
 bool people__copy(char *dst, size_t cap, const char *src, size_t n);
@@ -114,9 +113,9 @@ lx_rc people__exec1(struct lx_store_tx *tx, struct lx_store_stmt *s,
 const char *people__status_sql(enum lx_policy_firm_status s);
 const char *people__staff_status_name(enum lx_people_staff_status s);
 
-/* Hash a password through the gate (LX_ETOOMANY when the queue is full).
- * 'g' may be NULL: hash without bounding (CLI and tests). */
-lx_rc people__pwhash(struct lx_people_gate *g, const char *pw, char *out,
-                     struct lx_err *err);
+/* Hash a password with argon2id into out (LX_CRYPTO_PWHASH_STR_BYTES).
+ * Unbounded: admin changes and seeding are rare; auth/ bounds the
+ * verifying at sign-in. */
+lx_rc people__pwhash(const char *pw, char *out, struct lx_err *err);
 
 #endif /* LX_PEOPLE_INT_H */

@@ -226,7 +226,7 @@ lx_people_licence_verify(struct lx_ctx *ctx, int64_t staff_id,
         return lx_err_set(&ctx->err, LX_EINVAL, "/status",
                           "verified, rejected or revoked");
     }
-    if (!people__name_ok(evidence_ref, LX_PEOPLE_REF_MAX)) {
+    if (!lx_people_name_valid(evidence_ref, LX_PEOPLE_REF_MAX)) {
         return lx_err_set(&ctx->err, LX_EINVAL, "/evidence_ref",
                           "1 to %d bytes of text", LX_PEOPLE_REF_MAX);
     }
@@ -443,11 +443,11 @@ lx_people_training_add(struct lx_ctx *ctx, const struct lx_people_training *in,
     if (rc != LX_OK) {
         return rc;
     }
-    if (!people__name_ok(in->course, LX_PEOPLE_REF_MAX)) {
+    if (!lx_people_name_valid(in->course, LX_PEOPLE_REF_MAX)) {
         return lx_err_set(&ctx->err, LX_EINVAL, "/course",
                           "1 to %d bytes of text", LX_PEOPLE_REF_MAX);
     }
-    if (!people__name_ok(in->version, sizeof(in->version) - 1)) {
+    if (!lx_people_name_valid(in->version, sizeof(in->version) - 1)) {
         return lx_err_set(&ctx->err, LX_EINVAL, "/version",
                           "1 to 32 bytes of text");
     }

@@ -20,6 +20,12 @@ people__password_ok(const char *pw, struct lx_err *err)
 }
 
 lx_rc
+people__pwhash(const char *pw, char *out, struct lx_err *err)
+{
+    return lx_crypto_pwhash(pw, strlen(pw), out, err);
+}
+
+lx_rc
 people__staff_visible(const struct lx_ctx *ctx,
                       const struct lx_people_staff *st, struct lx_err *err)
 {
@@ -168,7 +174,7 @@ lx_people_staff_create(struct lx_ctx *ctx, const struct lx_people_staff *in,
         (unsigned)in->role >= LX_POLICY_ROLE_COUNT) {
         return lx_err_set(&ctx->err, LX_EINVAL, "/role", "unknown role");
     }
-    if (!people__name_ok(in->display_name, LX_PEOPLE_NAME_MAX)) {
+    if (!lx_people_name_valid(in->display_name, LX_PEOPLE_NAME_MAX)) {
         return lx_err_set(&ctx->err, LX_EINVAL, "/display_name",
                           "not a valid name");
     }
@@ -181,7 +187,7 @@ lx_people_staff_create(struct lx_ctx *ctx, const struct lx_people_staff *in,
         if (rc != LX_OK) {
             return rc;
         }
-        rc = people__pwhash(NULL, password, hash, &ctx->err);
+        rc = people__pwhash(password, hash, &ctx->err);
         if (rc != LX_OK) {
             return rc;
         }
@@ -328,7 +334,7 @@ lx_people_staff_update(struct lx_ctx *ctx, int64_t id, const char *name,
     if (rc != LX_OK) {
         return rc;
     }
-    if (name != NULL && !people__name_ok(name, LX_PEOPLE_NAME_MAX)) {
+    if (name != NULL && !lx_people_name_valid(name, LX_PEOPLE_NAME_MAX)) {
         return lx_err_set(&ctx->err, LX_EINVAL, "/display_name",
                           "not a valid name");
     }
@@ -403,7 +409,7 @@ lx_people_staff_set_password(struct lx_ctx *ctx, int64_t id,
     if (rc != LX_OK) {
         return rc;
     }
-    rc = people__pwhash(NULL, password, hash, &ctx->err);
+    rc = people__pwhash(password, hash, &ctx->err);
     if (rc != LX_OK) {
         return rc;
     }

@@ -1,10 +1,11 @@
 /*
  * valid — pure checks for people records: USCC (GB 32100-2015), licence
- * numbers, emails, GB/T 2260 regions, practice areas, and the firm status
- * ladder (C8.1, C7.1) as a table.
+ * numbers, emails, names, GB/T 2260 regions, practice areas, and the firm
+ * status ladder (C8.1, C7.1) as a table.
  */
 #include "people/people.h"
 #include "base/asset.h"
+#include "base/utf8.h"
 #include "pii/pii.h"
 
 #include <string.h>
@@ -205,4 +206,20 @@ lx_people_transition_ok(enum lx_policy_firm_status from,
         return false;
     }
     return ladder[from][to];
+}
+
+bool
+lx_people_name_valid(const char *s, size_t max)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+
+    if (n == 0 || n > max || !lx_utf8_valid(s, n, NULL)) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+            return false;
+        }
+    }
+    return true;
 }

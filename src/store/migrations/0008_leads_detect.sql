@@ -9,7 +9,7 @@ ALTER TABLE leads ADD COLUMN canary BIGINT NOT NULL DEFAULT 0
 CREATE INDEX leads_canary ON leads (canary, subject_id);
 
 -- sessions.origin: where a staff session was opened from: the hex SHA-256
--- of the source address that the sign-in throttle keeps (people/auth.c),
+-- of the source address that the sign-in throttle keeps (auth/signin.c),
 -- never the address itself; NULL when not known. The sharing detector
 -- compares tokens only.
 ALTER TABLE sessions ADD COLUMN origin TEXT;

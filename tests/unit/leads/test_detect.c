@@ -13,6 +13,7 @@
  * tests/lib/testdb.h.
  */
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "base/ctx.h"
 #include "crypto/crypto.h"
 #include "leads/leads.h"
@@ -779,29 +780,29 @@ static void
 test_sharing_from_signins(void **state)
 {
     struct svcfix *f = *state;
-    struct lx_people_auth_opts ao;
-    struct lx_people_signin s1, s2, s3;
+    struct lx_auth_opts ao;
+    struct lx_auth_signin s1, s2, s3;
     struct lx_leads_detect_report rep = {0};
     struct lx_err err = {0};
     char pw[32];
     int64_t id = 0;
 
-    lx_people_auth_opts_default(&ao);
+    lx_auth_opts_default(&ao);
     assert_int_equal(
         lx_people_bootstrap(&f->app, "root@ops.example.invalid", pw, &id, &err),
         LX_OK);
     f->ctx.now_ms = T0 - HOUR;
-    assert_int_equal(lx_people_signin_password(&f->ctx, NULL, &ao,
-                                               "root@ops.example.invalid", pw,
-                                               "192.0.2.7", NULL, &s1),
+    assert_int_equal(lx_auth_signin_password(&f->ctx, NULL, &ao,
+                                             "root@ops.example.invalid", pw,
+                                             "192.0.2.7", NULL, &s1),
                      LX_OK);
-    assert_int_equal(lx_people_signin_password(&f->ctx, NULL, &ao,
-                                               "root@ops.example.invalid", pw,
-                                               "198.51.100.9", NULL, &s2),
+    assert_int_equal(lx_auth_signin_password(&f->ctx, NULL, &ao,
+                                             "root@ops.example.invalid", pw,
+                                             "198.51.100.9", NULL, &s2),
                      LX_OK);
-    assert_int_equal(lx_people_signin_password(&f->ctx, NULL, &ao,
-                                               "root@ops.example.invalid", pw,
-                                               NULL, NULL, &s3),
+    assert_int_equal(lx_auth_signin_password(&f->ctx, NULL, &ao,
+                                             "root@ops.example.invalid", pw,
+                                             NULL, NULL, &s3),
                      LX_OK);
     f->ctx.now_ms = T0;
     /* Two origins, hex hashes, never the address; none without a source. */
