@@ -53,21 +53,19 @@ lx_rc auth__bucket_add_tx(struct lx_store_tx *tx, const char *bucket,
 lx_rc auth__bucket_clear_tx(struct lx_store_tx *tx, const char *bucket,
                             struct lx_err *err);
 
-/* Two buckets checked at once (account or phone, and source). */
-struct auth_throttle {
-    const char *b1;
-    const char *b2;
-    int64_t lim1;
-    int64_t lim2;
-    int64_t now_ms;
-    int64_t window_ms;
-    bool blocked;
-    int64_t retry_ms;
-};
-/* One read: LX_ETOOMANY (logged as 'event', not audited) when either
- * bucket has reached its limit in the current window. */
-lx_rc auth__throttle_check(struct lx_ctx *ctx, struct auth_throttle *t,
-                           const char *event);
+/*
+ * An attempt's two throttle buckets: what is tried ('kind' over v[0..n):
+ * an account, a phone reference) and where it comes from ('src_kind' over
+ * 'source', NULL when unknown). Names them into b1 and b2 (the caller
+ * counts failures in them later) and checks them in one read against
+ * 'lim1' and o->source_failures in o->window_ms: LX_ETOOMANY (logged as
+ * 'event', not audited) when either has reached its limit.
+ */
+lx_rc auth__throttle_attempt(struct lx_ctx *ctx, const struct lx_auth_opts *o,
+                             const char *kind, const void *v, size_t n,
+                             int64_t lim1, const char *src_kind,
+                             const char *source, char b1[65], char b2[65],
+                             const char *event);
 
 /* Insert a fresh session for staff member (staff) or user 'who': token,
  * id and absolute expiry into 'out'. */

@@ -212,6 +212,18 @@ auth__bucket_clear_tx(struct lx_store_tx *tx, const char *bucket,
     return rc;
 }
 
+/* Two buckets checked at once (account or phone, and source). */
+struct auth_throttle {
+    const char *b1;
+    const char *b2;
+    int64_t lim1;
+    int64_t lim2;
+    int64_t now_ms;
+    int64_t window_ms;
+    bool blocked;
+    int64_t retry_ms;
+};
+
 static lx_rc
 throttle_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 {
@@ -238,23 +250,35 @@ throttle_unit(struct lx_store_tx *tx, void *arg, struct lx_err *err)
 }
 
 lx_rc
-auth__throttle_check(struct lx_ctx *ctx, struct auth_throttle *t,
-                     const char *event)
+auth__throttle_attempt(struct lx_ctx *ctx, const struct lx_auth_opts *o,
+                       const char *kind, const void *v, size_t n,
+                       int64_t lim1, const char *src_kind, const char *source,
+                       char b1[65], char b2[65], const char *event)
 {
-    lx_rc rc = lx_store_read(ctx->app->store, throttle_unit, t, &ctx->err);
+    struct auth_throttle t = {.b1 = b1,
+                              .b2 = b2,
+                              .lim1 = lim1,
+                              .lim2 = o->source_failures,
+                              .now_ms = ctx->now_ms,
+                              .window_ms = o->window_ms};
+    lx_rc rc;
 
+    auth__bucket_name(kind, v, n, b1);
+    auth__bucket_name(src_kind, source != NULL ? source : "",
+                      source != NULL ? strlen(source) : 0, b2);
+    rc = lx_store_read(ctx->app->store, throttle_unit, &t, &ctx->err);
     if (rc != LX_OK) {
         return rc;
     }
-    if (t->blocked) {
+    if (t.blocked) {
         struct lx_log_line l;
         lx_log_begin(&l, &ctx->app->log, LX_LOG_WARN, event, ctx->req_id,
                      ctx->now_ms);
-        lx_log_int(&l, "retry_after_ms", t->retry_ms);
+        lx_log_int(&l, "retry_after_ms", t.retry_ms);
         lx_log_end(&l);
         return lx_err_set(&ctx->err, LX_ETOOMANY, NULL,
                           "too many attempts, retry in %lld s",
-                          (long long)(t->retry_ms / 1000 + 1));
+                          (long long)(t.retry_ms / 1000 + 1));
     }
     return LX_OK;
 }

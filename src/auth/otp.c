@@ -154,7 +154,6 @@ lx_auth_otp_request(struct lx_ctx *ctx, const struct lx_auth_opts *o,
     char pb[65];
     char sb[65];
     struct otp_arg a = {.ctx = ctx, .o = o, .code = code};
-    struct auth_throttle t;
     lx_rc rc;
 
     if (!phone_valid(phone)) {
@@ -165,18 +164,11 @@ lx_auth_otp_request(struct lx_ctx *ctx, const struct lx_auth_opts *o,
     if (rc != LX_OK) {
         return rc;
     }
-    auth__bucket_name("otp-send", a.ref, sizeof(a.ref), pb);
-    auth__bucket_name("otp-src", source != NULL ? source : "",
-                      source != NULL ? strlen(source) : 0, sb);
     a.phone_bucket = pb;
     a.src_bucket = sb;
-    t = (struct auth_throttle){.b1 = pb,
-                               .b2 = sb,
-                               .lim1 = o->otp_sends,
-                               .lim2 = o->source_failures,
-                               .now_ms = ctx->now_ms,
-                               .window_ms = o->window_ms};
-    rc = auth__throttle_check(ctx, &t, "otp_throttled");
+    rc = auth__throttle_attempt(ctx, o, "otp-send", a.ref, sizeof(a.ref),
+                                o->otp_sends, "otp-src", source, pb, sb,
+                                "otp_throttled");
     if (rc != LX_OK) {
         return rc;
     }
@@ -355,7 +347,6 @@ lx_auth_otp_verify(struct lx_ctx *ctx, const struct lx_auth_opts *o,
     char pb[65];
     char sb[65];
     struct otp_arg a = {.ctx = ctx, .o = o, .code = code, .out = out};
-    struct auth_throttle t;
     lx_rc rc;
 
     memset(out, 0, sizeof(*out));
@@ -371,18 +362,11 @@ lx_auth_otp_verify(struct lx_ctx *ctx, const struct lx_auth_opts *o,
     if (rc != LX_OK) {
         return rc;
     }
-    auth__bucket_name("otp-verify", a.ref, sizeof(a.ref), pb);
-    auth__bucket_name("src", source != NULL ? source : "",
-                      source != NULL ? strlen(source) : 0, sb);
     a.phone_bucket = pb;
     a.src_bucket = sb;
-    t = (struct auth_throttle){.b1 = pb,
-                               .b2 = sb,
-                               .lim1 = o->otp_attempts,
-                               .lim2 = o->source_failures,
-                               .now_ms = ctx->now_ms,
-                               .window_ms = o->window_ms};
-    rc = auth__throttle_check(ctx, &t, "otp_throttled");
+    rc = auth__throttle_attempt(ctx, o, "otp-verify", a.ref, sizeof(a.ref),
+                                o->otp_attempts, "src", source, pb, sb,
+                                "otp_throttled");
     if (rc != LX_OK) {
         return rc;
     }

@@ -421,7 +421,6 @@ lx_auth_signin_password(struct lx_ctx *ctx, struct lx_auth_gate *g,
     size_t pn = password != NULL ? strlen(password) : 0;
     struct signin_arg a = {
         .ctx = ctx, .o = o, .old_token = old_token, .out = out};
-    struct auth_throttle t = {0};
     lx_rc rc;
 
     memset(out, 0, sizeof(*out));
@@ -435,20 +434,11 @@ lx_auth_signin_password(struct lx_ctx *ctx, struct lx_auth_gate *g,
         e[i] = (char)tolower((unsigned char)email[i]);
     }
     a.email = e;
-    auth__bucket_name("acct", e, n, acct);
-    auth__bucket_name("src", source != NULL ? source : "",
-                      source != NULL ? strlen(source) : 0, src);
     a.acct_bucket = acct;
     a.src_bucket = src;
     a.origin = source != NULL && source[0] != '\0' ? src : NULL;
-
-    t = (struct auth_throttle){.b1 = acct,
-                               .b2 = src,
-                               .lim1 = o->account_failures,
-                               .lim2 = o->source_failures,
-                               .now_ms = ctx->now_ms,
-                               .window_ms = o->window_ms};
-    rc = auth__throttle_check(ctx, &t, "signin_throttled");
+    rc = auth__throttle_attempt(ctx, o, "acct", e, n, o->account_failures,
+                                "src", source, acct, src, "signin_throttled");
     if (rc != LX_OK) {
         return rc;
     }
