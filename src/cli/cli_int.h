@@ -11,12 +11,14 @@
 #ifndef LX_CLI_INT_H
 #define LX_CLI_INT_H
 
+#include "audit/audit.h"
 #include "base/conf.h"
 #include "base/ctx.h"
 #include "base/err.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum lx_cli_exit {
     LX_CLI_OK = 0,
@@ -72,6 +74,7 @@ enum lx_cli_store_flags {
 };
 
 struct lx_store;
+struct lx_store_tx;
 
 /*
  * Open cli->conf.db with the configured busy timeout and group size and
@@ -88,7 +91,111 @@ int cli_bad_option(int c, char **argv, int optind_now);
 /* A positive decimal id (1..LLONG_MAX-1); false otherwise. */
 bool cli_parse_id(const char *s, int64_t *out);
 
-/* Handlers, one group per cmd_<noun>.c. */
+/* ---- audit commands' shared helpers (cmd_audit_common.c) -----------------
+ *
+ * `lexgate audit …` is split by verb family over cmd_audit_*.c; what more
+ * than one of those files needs is here, defined once in
+ * cmd_audit_common.c: one option set, its parser, and the files a party
+ * keeps outside the database (checkpoints, trust file, signing.pub).
+ */
+
+#define LX_CLI_AUDIT_MAX_CHECKPOINTS 64     /* --checkpoint given at most */
+#define LX_CLI_AUDIT_TRUST_MAX 64           /* keys in one trust file */
+#define LX_CLI_AUDIT_FILE_MAX (64u * 1024u) /* trust and proof files */
+
+/* Every option of the audit commands, one bit each; a command passes the
+ * ones it accepts to cli__audit_parse_opts(). */
+enum cli__audit_opt {
+    LX_CLI_AUDIT_OPT_DB = 1 << 0,
+    LX_CLI_AUDIT_OPT_CONFIG = 1 << 1,
+    LX_CLI_AUDIT_OPT_KEYS = 1 << 2,
+    LX_CLI_AUDIT_OPT_CHECKPOINT = 1 << 3,
+    LX_CLI_AUDIT_OPT_OLD_CHECKPOINT = 1 << 4,
+    LX_CLI_AUDIT_OPT_TRUST = 1 << 5,
+    LX_CLI_AUDIT_OPT_STATE = 1 << 6,
+    LX_CLI_AUDIT_OPT_JSON = 1 << 7,
+    LX_CLI_AUDIT_OPT_EXPORT = 1 << 8,
+    LX_CLI_AUDIT_OPT_INDEX = 1 << 9,
+    LX_CLI_AUDIT_OPT_FROM = 1 << 10,
+    LX_CLI_AUDIT_OPT_SIZE = 1 << 11,
+    LX_CLI_AUDIT_OPT_PROOF = 1 << 12,
+    LX_CLI_AUDIT_OPT_MAX = 1 << 13,
+    LX_CLI_AUDIT_OPT_NO_STORED = 1 << 14,
+    LX_CLI_AUDIT_OPT_FIRM = 1 << 15,
+    LX_CLI_AUDIT_OPT_ACTOR = 1 << 16,
+    LX_CLI_AUDIT_OPT_SUBJECT = 1 << 17,
+    LX_CLI_AUDIT_OPT_KIND = 1 << 18,
+    LX_CLI_AUDIT_OPT_ACTION = 1 << 19,
+    LX_CLI_AUDIT_OPT_CLAUSE = 1 << 20,
+    LX_CLI_AUDIT_OPT_SINCE = 1 << 21,
+    LX_CLI_AUDIT_OPT_UNTIL = 1 << 22,
+    LX_CLI_AUDIT_OPT_AFTER = 1 << 23,
+    LX_CLI_AUDIT_OPT_LIMIT = 1 << 24,
+    LX_CLI_AUDIT_OPT_NEW_KEYS = 1 << 25,
+    LX_CLI_AUDIT_OPT_OUT = 1 << 26,
+    LX_CLI_AUDIT_OPT_SEGMENT = 1 << 27,
+};
+
+/* The options of one invocation (strings borrowed from argv). */
+struct cli__audit_opts {
+    const char *checkpoints[LX_CLI_AUDIT_MAX_CHECKPOINTS];
+    int ncheckpoints;
+    const char *old_checkpoint;
+    const char *trust;
+    const char *state;
+    const char *export_dir;
+    const char *proof;
+    const char *new_keys;
+    const char *out;
+    const char *segment;
+    bool json;
+    bool no_stored;
+    bool have_index, have_from, have_size, have_max;
+    uint64_t index, from, size, max;
+    struct lx_audit_query q; /* --firm … --limit, for `audit query` */
+    unsigned char subject[LX_AUDIT_SUBJECT_MAX];
+};
+
+/*
+ * Parse argv into *o (zeroed first), accepting only the options in
+ * 'allowed' (enum cli__audit_opt bits); --db and --keys go to cli->conf.
+ * Returns LX_CLI_OK, or LX_CLI_USAGE after printing the one error line.
+ */
+int cli__audit_parse_opts(struct lx_cli *cli, int argc, char **argv,
+                          unsigned allowed, struct cli__audit_opts *o);
+
+/* A canonical decimal 0..max into *out; false otherwise. */
+bool cli__audit_parse_num(const char *s, uint64_t max, uint64_t *out);
+
+/* Lower-case hex into out (cap bytes), its length in *n; false when
+ * malformed or too long. */
+bool cli__audit_hex_decode(const char *s, unsigned char *out, size_t cap,
+                           size_t *n);
+
+/* Append the file at 'path' to b (within b's ceiling); 'what' names the
+ * file in the error ("the <what> file"). */
+lx_rc cli__audit_read_file(const char *path, const char *what, struct lx_buf *b,
+                           struct lx_err *err);
+
+/* Parse a trust file into v[0..*n) (at most LX_CLI_AUDIT_TRUST_MAX): one
+ * vkey line each; '#' comments and blank lines skipped; no key is an
+ * error. */
+lx_rc cli__audit_load_trust_file(const char *path, struct lx_audit_vkey *v,
+                                 size_t *n, struct lx_err *err);
+
+/* The signing public key of key directory 'dir' (signing.pub, 32 bytes). */
+lx_rc cli__audit_load_signing_pub(const char *dir, unsigned char pk[32],
+                                  struct lx_err *err);
+
+/* A store unit: this log's origin into 'arg' (a char buffer of
+ * LX_AUDIT_ORIGIN_MAX + 1 bytes). */
+lx_rc cli__audit_origin_unit(struct lx_store_tx *tx, void *arg,
+                             struct lx_err *err);
+
+/* Print h[0..n) as base64 to f (nothing if it does not fit 256 bytes). */
+void cli__audit_print_b64(FILE *f, const unsigned char *h, size_t n);
+
+/* Handlers, one group per cmd_<noun>.c (audit: cmd_audit_*.c). */
 lx_cli_fn cmd_version;
 lx_cli_fn cmd_errors;
 lx_cli_fn cmd_config_doc;
