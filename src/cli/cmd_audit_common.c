@@ -112,13 +112,23 @@ cli__audit_parse_opts(struct lx_cli *cli, int argc, char **argv,
                       unsigned allowed, struct cli__audit_opts *o)
 {
     int c;
+    int li = -1;
 
     memset(o, 0, sizeof(*o));
-    while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+    /* Errors name the option as the table spells it (argv[optind - 1] is
+     * its value when it took one): never echo a value, which may be
+     * anything the operator typed. */
+    while ((c = getopt_long(argc, argv, ":", long_opts, &li)) != -1) {
+        bool known = li >= 0;
+        const char *name = known ? long_opts[li].name : "?";
+        li = -1;
         if (c == ':') {
             return cli_usage("option '%s' needs a value", argv[optind - 1]);
         }
         if (c <= 0 || (c & (c - 1)) != 0 || !(allowed & (unsigned)c)) {
+            if (known) {
+                return cli_usage("option '--%s' does not apply here", name);
+            }
             return cli_usage("unknown option '%s'", argv[optind - 1]);
         }
         switch ((enum cli__audit_opt)c) {
@@ -177,8 +187,8 @@ cli__audit_parse_opts(struct lx_cli *cli, int argc, char **argv,
         case LX_CLI_AUDIT_OPT_LIMIT: {
             uint64_t v = 0;
             if (!cli__audit_parse_num(optarg, INT64_MAX, &v) || v == 0) {
-                return cli_usage("option '%s' wants a whole number >= 1",
-                                 argv[optind - 1]);
+                return cli_usage("option '--%s' wants a whole number >= 1",
+                                 name);
             }
             if (c == LX_CLI_AUDIT_OPT_FIRM) {
                 o->q.firm = (int64_t)v;
@@ -221,8 +231,9 @@ cli__audit_parse_opts(struct lx_cli *cli, int argc, char **argv,
             if (!parse_instant(optarg, c == LX_CLI_AUDIT_OPT_SINCE
                                            ? &o->q.from_ms
                                            : &o->q.to_ms)) {
-                return cli_usage("option '%s' wants ISO 8601 with an offset",
-                                 argv[optind - 1]);
+                return cli_usage("option '--%s' wants ISO 8601 with an "
+                                 "offset",
+                                 name);
             }
             break;
         case LX_CLI_AUDIT_OPT_INDEX:

@@ -67,4 +67,15 @@ test_expect_success 'bad filters are usage errors, one line' '
 		test "$st" = 2 && test_line_count = 1 err || { echo "$args: $st"; exit 1; }
 	done
 '
+
+test_expect_success 'a usage error names the option, never its value' '
+	for args in "query --limit 13800138000777" "query --firm 13800138000777x" \
+		"query --since 13800138000777" "vkey --index 13800138000777"; do
+		lexgate audit $args >/dev/null 2>err
+		st=$?
+		opt=$(echo "$args" | cut -d" " -f2)
+		test "$st" = 2 && test_line_count = 1 err && grep -q -- "$opt" err &&
+			! grep -q 13800138000777 err || { echo "$args: $st"; exit 1; }
+	done
+'
 test_done
