@@ -251,7 +251,10 @@ cmd_policy_explain(struct lx_cli *cli, int argc, char **argv)
         case O_LSTAFF:
         case O_LUSER:
             if (!cli_parse_id(optarg, &v)) {
-                return cli_usage("%s needs a positive id", argv[optind - 1]);
+                return cli_usage("--%s needs a positive id",
+                                 c == O_LFIRM    ? "lead-firm"
+                                 : c == O_LSTAFF ? "lead-staff"
+                                                 : "lead-user");
             }
             if (c == O_LFIRM) {
                 f.lead.firm_id = (uint64_t)v;

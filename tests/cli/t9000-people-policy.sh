@@ -93,4 +93,10 @@ test_expect_success 'explain --lead ID takes the stored lead'"'"'s facts' '
 		--purpose consultation --lead 99999 >out3 &&
 	grep -q "not stored" out3
 '
+test_expect_success 'explain: a bad id names the option, not the value' '
+	test_must_fail lexgate policy explain --lead-firm 13800138000x 2>err &&
+	test_line_count = 1 err &&
+	grep -q -- "--lead-firm" err &&
+	! grep -q 13800138000 err
+'
 test_done
