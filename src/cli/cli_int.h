@@ -187,6 +187,13 @@ lx_rc cli__audit_load_trust_file(const char *path, struct lx_audit_vkey *v,
 lx_rc cli__audit_load_signing_pub(const char *dir, unsigned char pk[32],
                                   struct lx_err *err);
 
+/* What writing commands open first: libsodium, keys.dir's keys and the
+ * existing, current store. On failure *keys and *st may still be set and
+ * must be released by the caller as usual. */
+lx_rc cli__audit_open_keys_store(struct lx_cli *cli,
+                                 struct lx_crypto_keys **keys,
+                                 struct lx_store **st, struct lx_err *err);
+
 /* A store unit: this log's origin into 'arg' (a char buffer of
  * LX_AUDIT_ORIGIN_MAX + 1 bytes). */
 lx_rc cli__audit_origin_unit(struct lx_store_tx *tx, void *arg,

@@ -17,6 +17,7 @@
 #include "base/time.h"
 #include "base/utf8.h"
 #include "cli/cli_int.h"
+#include "crypto/crypto.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -339,6 +340,22 @@ cli__audit_load_trust_file(const char *path, struct lx_audit_vkey *v, size_t *n,
     }
 out:
     lx_buf_release(&b);
+    return rc;
+}
+
+lx_rc
+cli__audit_open_keys_store(struct lx_cli *cli, struct lx_crypto_keys **keys,
+                           struct lx_store **st, struct lx_err *err)
+{
+    lx_rc rc = lx_crypto_init(err);
+
+    if (rc == LX_OK) {
+        rc = lx_crypto_keys_load(cli->conf.keys_dir, keys, err);
+    }
+    if (rc == LX_OK) {
+        rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT,
+                            1, st, err);
+    }
     return rc;
 }
 

@@ -101,14 +101,7 @@ cmd_audit_export(struct lx_cli *cli, int argc, char **argv)
     q.size = o.size;
     q.fr = lx_xmalloc(sizeof(*q.fr));
     lx_audit_frontier_init(q.fr);
-    rc = lx_crypto_init(&err);
-    if (rc == LX_OK) {
-        rc = lx_crypto_keys_load(cli->conf.keys_dir, &keys, &err);
-    }
-    if (rc == LX_OK) {
-        rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT,
-                            1, &st, &err);
-    }
+    rc = cli__audit_open_keys_store(cli, &keys, &st, &err);
     if (rc == LX_OK) {
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         q.f = fd >= 0 ? fdopen(fd, "w") : NULL;

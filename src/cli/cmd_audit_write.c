@@ -249,14 +249,7 @@ cmd_audit_checkpoint(struct lx_cli *cli, int argc, char **argv)
     if (status != LX_CLI_OK) {
         return status;
     }
-    rc = lx_crypto_init(&err);
-    if (rc == LX_OK) {
-        rc = lx_crypto_keys_load(cli->conf.keys_dir, &keys, &err);
-    }
-    if (rc == LX_OK) {
-        rc = cli_store_open(cli, LX_CLI_STORE_MUST_EXIST | LX_CLI_STORE_CURRENT,
-                            1, &st, &err);
-    }
+    rc = cli__audit_open_keys_store(cli, &keys, &st, &err);
     if (rc == LX_OK) {
         q.keys = keys;
         q.now_ms = lx_time_now_ms();
